@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+# common.sh: the helpers every lab and script sources.
+#   log::info/warn, die            narration and errors, always on stderr
+#   common::require_root           refuse unless uid 0
+#   common::require_cmd CMD PKG    refuse unless CMD is on PATH (PKG: Debian/Ubuntu package)
+#   common::require_kernel WHAT P  refuse unless path P exists (a kernel feature)
+#   cleanup::push "CMD"            register an undo step; they run last-in first-out
+#   cleanup::run                   run (and forget) every registered step; installed as a trap
+#   common::name SUFFIX            print "cfs-SUFFIX": everything a lab creates carries the prefix
+#   common::tmpdir VAR NAME        make /tmp/cfs-NAME.XXXXXX, removed on exit; its path goes in VAR
+#   common::repo_root              print the repository's top folder
+#   common::kill_tagged TAG        SIGKILL the processes whose command line contains TAG
+# stdout is reserved for the facts a lab prints (compared with expected-output.txt).
+
+[[ -n ${_CFS_COMMON_SH:-} ]] && return 0
+_CFS_COMMON_SH=1
+
+CFS_PREFIX=cfs-
+# Log lines are tagged with the lab's folder name (pid-ns, memory, ...).
+CFS_LOG_TAG=${CFS_LOG_TAG:-$(basename "$(cd "$(dirname "$0")" && pwd)")}
+
+log::info() { printf '[%s] %s\n' "${CFS_LOG_TAG:-cfs}" "$*" >&2; }
+log::warn() { printf '[%s] warning: %s\n' "${CFS_LOG_TAG:-cfs}" "$*" >&2; }
+die() {
+  printf '[%s] error: %s\n' "${CFS_LOG_TAG:-cfs}" "$*" >&2
+  exit 1
+}
+
+common::repo_root() {
+  local here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  printf '%s\n' "$here"
+}
+
+common::require_root() {
+  ((EUID == 0)) || die "this must run as root (try: sudo $0)."
+}
+
+common::require_cmd() {
+  local cmd=$1 pkg=${2:-$1}
+  command -v "$cmd" >/dev/null 2>&1 \
+    || die "'$cmd' is not installed: install the Debian/Ubuntu package '$pkg' (apt-get install $pkg)."
+}
+
+common::require_kernel() {
+  local what=$1 path=$2
+  [[ -e $path ]] || die "this kernel lacks $what ($path is missing)."
+}
+
+common::name() { printf '%s%s\n' "$CFS_PREFIX" "$1"; }
+
+common::kill_tagged() {
+  local tag=$1
+  [[ $tag == "$CFS_PREFIX"* ]] || die "common::kill_tagged: '$tag' does not start with $CFS_PREFIX"
+  pkill -KILL -f -- "$tag" 2>/dev/null || true
+}
+
+# --- cleanup stack --------------------------------------------------------
+_CFS_CLEANUP=()
+
+cleanup::push() {
+  _CFS_CLEANUP+=("$1")
+  cleanup::_install_traps
+}
+
+cleanup::run() {
+  local i status=0
+  for ((i = ${#_CFS_CLEANUP[@]} - 1; i >= 0; i--)); do
+    # Undo steps must not abort the rest of the stack: report and go on.
+    eval "${_CFS_CLEANUP[i]}" >&2 || { status=$?; log::warn "cleanup step failed ($status): ${_CFS_CLEANUP[i]}"; }
+  done
+  _CFS_CLEANUP=()
+  return 0
+}
+
+cleanup::_on_signal() {
+  local sig=$1
+  log::warn "interrupted by SIG$sig: cleaning up"
+  trap - EXIT
+  cleanup::run
+  trap - "$sig"
+  kill -s "$sig" "$$"
+}
+
+cleanup::_install_traps() {
+  [[ -n ${_CFS_TRAPS:-} ]] && return 0
+  _CFS_TRAPS=1
+  trap 'cleanup::run' EXIT
+  local sig
+  for sig in INT TERM HUP; do
+    # shellcheck disable=SC2064 # expand $sig now: each trap names its own signal
+    trap "cleanup::_on_signal $sig" "$sig"
+  done
+}
+
+# Not `$(common::tmpdir)`: a command substitution is a subshell, and the
+# cleanup step it pushed would be lost with it.
+common::tmpdir() {
+  local -n _cfs_dir_var=$1
+  _cfs_dir_var=$(mktemp -d "/tmp/${CFS_PREFIX}$2.XXXXXX")
+  cleanup::push "rm -rf -- '$_cfs_dir_var'"
+}
+
+# Print file:line and the failing command when `set -E` + ERR fire.
+common::_on_err() {
+  local status=$? line=${BASH_LINENO[0]} file=${BASH_SOURCE[1]:-$0}
+  printf '[%s] error: %s:%s: command failed (exit %s): %s\n' \
+    "${CFS_LOG_TAG:-cfs}" "$file" "$line" "$status" "$BASH_COMMAND" >&2
+}
+trap 'common::_on_err' ERR
