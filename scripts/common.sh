@@ -50,9 +50,16 @@ common::require_kernel() {
 common::name() { printf '%s%s\n' "$CFS_PREFIX" "$1"; }
 
 common::kill_tagged() {
-  local tag=$1
+  local tag=$1 pid ancestors=" " p=$BASHPID
   [[ $tag == "$CFS_PREFIX"* ]] || die "common::kill_tagged: '$tag' does not start with $CFS_PREFIX"
-  pkill -KILL -f -- "$tag" 2>/dev/null || true
+  # Never this shell or its ancestors, whose command lines may well contain the tag.
+  while ((p > 1)); do
+    ancestors+="$p "
+    p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || break
+  done
+  for pid in $(pgrep -f -- "$tag"); do
+    [[ $ancestors == *" $pid "* ]] || kill -KILL "$pid" 2>/dev/null || true
+  done
 }
 
 # --- cleanup stack --------------------------------------------------------

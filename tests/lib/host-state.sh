@@ -28,6 +28,8 @@ host_state::_processes() {
     pid=${pid#/proc/}
     [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
     cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+    # The harness's own lock (flock …/cfs-labs.lock) is not a lab's leftover.
+    [[ $cmd == *cfs-labs.lock* ]] && continue
     if [[ $cmd == *cfs-* ]]; then
       printf '%s\n' "$cmd"
     elif [[ -n $marker ]] && grep -qzx -- "$marker" "/proc/$pid/environ" 2>/dev/null; then

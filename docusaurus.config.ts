@@ -1,0 +1,107 @@
+import path from 'node:path';
+import {themes as prismThemes} from 'prism-react-renderer';
+import type {Config} from '@docusaurus/types';
+import type * as Preset from '@docusaurus/preset-classic';
+import codeImport from 'remark-code-import';
+import labFiles from './src/plugins/lab-files';
+
+/** Where the public repository lives: "Edit this page" and lab-folder links point here. */
+const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
+const rootDir = __dirname;
+
+const config: Config = {
+  title: 'Containers from Scratch',
+  tagline: 'Linux containers from the kernel up, with labs that really run',
+  favicon: 'img/favicon.svg',
+  url: 'https://containers-from-scratch.github.io',
+  baseUrl: '/',
+  organizationName: 'containers-from-scratch',
+  projectName: 'containers-from-scratch',
+
+  future: {v4: true},
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'throw',
+  onDuplicateRoutes: 'throw',
+  markdown: {
+    mermaid: true,
+    hooks: {onBrokenMarkdownLinks: 'throw', onBrokenMarkdownImages: 'throw'},
+  },
+  customFields: {repoUrl},
+  i18n: {defaultLocale: 'en', locales: ['en']},
+
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          sidebarPath: './sidebars.ts',
+          editUrl: `${repoUrl}/edit/main/`,
+          showLastUpdateTime: false,
+          // Before the default plugins, so that ```mermaid file=… fences are filled from
+          // diagrams/ before Docusaurus turns mermaid fences into diagrams.
+          beforeDefaultRemarkPlugins: [[codeImport, {rootDir}]],
+        },
+        blog: false,
+        theme: {customCss: './src/css/custom.css'},
+      } satisfies Preset.Options,
+    ],
+  ],
+
+  plugins: [labFiles],
+  themes: [
+    '@docusaurus/theme-mermaid',
+    [
+      '@easyops-cn/docusaurus-search-local',
+      {
+        hashed: true,
+        indexBlog: false,
+        indexPages: false,
+        docsRouteBasePath: '/docs',
+        highlightSearchTermsOnTargetPage: true,
+        explicitSearchResultPath: true,
+      },
+    ],
+  ],
+
+  themeConfig: {
+    colorMode: {respectPrefersColorScheme: true},
+    mermaid: {theme: {light: 'neutral', dark: 'dark'}},
+    navbar: {
+      title: 'Containers from Scratch',
+      logo: {alt: 'Containers from Scratch', src: 'img/logo.svg'},
+      items: [
+        {type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial'},
+        {href: `${repoUrl}/tree/main/labs`, label: 'Labs', position: 'left'},
+        {href: repoUrl, label: 'GitHub', position: 'right'},
+      ],
+    },
+    footer: {
+      style: 'dark',
+      links: [
+        {
+          title: 'Tutorial',
+          items: [
+            {label: 'Start here', to: '/docs/intro/what-this-is'},
+            {label: 'Roadmap', to: '/docs/intro/roadmap'},
+          ],
+        },
+        {
+          title: 'Contribute',
+          items: [
+            {label: 'Contributing guide', href: `${repoUrl}/blob/main/CONTRIBUTING.md`},
+            {label: 'Lab template', href: `${repoUrl}/tree/main/labs/_template`},
+          ],
+        },
+      ],
+      copyright: `Containers from Scratch. Text CC BY-SA 4.0, code MIT.`,
+    },
+    prism: {
+      theme: prismThemes.github,
+      darkTheme: prismThemes.dracula,
+      additionalLanguages: ['bash', 'shell-session', 'c', 'json', 'diff', 'ini', 'go', 'toml', 'docker'],
+    },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;
+

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Run every test of the project, as CI does: install what is missing, then typecheck, lint,
+# unit and content tests, the production build, the browser smoke test, the bats suites (the
+# labs as root) and, where qemu is installed, the labs again in a pure cgroup v2 VM.
+#   sudo scripts/test-all.sh            everything
+#   sudo scripts/test-all.sh labs unit  only the named steps (see STEPS below)
+# Environment: CFS_LABS narrows the labs ("silos/* cgroups/memory"); CFS_SKIP_VM=1 skips the VM.
+set -Eeuo pipefail
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ROOT=$(common::repo_root)
+BATS=$ROOT/node_modules/bats/bin/bats
+STEPS=(deps typecheck lint unit build browser bats-unit labs vm)
+
+step::deps() { "$ROOT/scripts/install-deps.sh"; }
+step::typecheck() { npx tsc --noEmit; }
+
+step::lint() {
+  local files=()
+  mapfile -t files < <(git -C "$ROOT" ls-files --cached --others --exclude-standard \
+    '*.sh' '*.bash' '*.bats' '.ci/run' | sed "s|^|$ROOT/|")
+  log::info "shellcheck: ${#files[@]} files"
+  shellcheck "${files[@]}"
+}
+
+step::unit() { npx vitest run; }
+
+step::build() {
+  local start=$SECONDS
+  npx docusaurus build
+  log::info "site build took $((SECONDS - start)) s"
+}
+
+step::browser() { npx vitest run --config vitest.browser.config.mts; }
+
+step::bats-unit() { "$BATS" --print-output-on-failure "$ROOT"/tests/scripts/; }
+
+step::labs() {
+  ((EUID == 0)) || die "the lab suite runs the labs as root: sudo $0 labs"
+  local tap=$ROOT/build/labs-host.tap
+  mkdir -p "$(dirname "$tap")"
+  "$BATS" --print-output-on-failure --tap "$ROOT/tests/labs.bats" | tee "$tap"
+  local status=${PIPESTATUS[0]}
+  if [[ -x $ROOT/scripts/vm/record-verified.sh ]]; then "$ROOT/scripts/vm/record-verified.sh" host "$tap"; fi
+  return "$status"
+}
+
+step::vm() {
+  if [[ -n ${CFS_SKIP_VM:-} ]]; then log::info "vm: skipped (CFS_SKIP_VM is set)"; return 0; fi
+  [[ -x $ROOT/scripts/vm/run-suite.sh ]] || { log::info "vm: scripts/vm/run-suite.sh is not there yet"; return 0; }
+  command -v qemu-system-x86_64 >/dev/null || die "vm: qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
+  "$ROOT/scripts/vm/run-suite.sh"
+}
+
+main() {
+  cd "$ROOT"
+  local wanted=("$@") step passed=() failed=() start
+  ((${#wanted[@]})) || wanted=("${STEPS[@]}")
+  for step in "${wanted[@]}"; do
+    declare -F "step::$step" >/dev/null || die "unknown step '$step' (steps: ${STEPS[*]})"
+  done
+  for step in "${wanted[@]}"; do
+    start=$SECONDS
+    printf '\n=== %s\n' "$step"
+    # Not `if (step)`: inside an if condition bash ignores set -e, so a failing command in the
+    # middle of a step would go unnoticed.
+    set +e
+    (set -Eeuo pipefail; "step::$step")
+    local status=$?
+    set -e
+    if ((status == 0)); then
+      passed+=("$step ($((SECONDS - start)) s)")
+    else
+      failed+=("$step ($((SECONDS - start)) s)")
+      [[ $step == deps ]] && break # nothing else can run without the dependencies
+    fi
+  done
+  printf '\n=== summary\n'
+  ((${#passed[@]})) && printf 'passed: %s\n' "${passed[@]}"
+  ((${#failed[@]})) && printf 'FAILED: %s\n' "${failed[@]}"
+  printf 'test-all: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
+  ((${#failed[@]} == 0)) || exit 1
+}
+main "$@"

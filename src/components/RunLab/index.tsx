@@ -1,0 +1,50 @@
+import React from 'react';
+import CodeBlock from '@theme/CodeBlock';
+import Link from '@docusaurus/Link';
+import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+import verifiedOn from '@site/labs/verified-on.json';
+import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
+import styles from './styles.module.css';
+
+type Props = {
+  /** The lab folder under labs/, e.g. "silos/pid-ns". */
+  lab: string;
+  /** What the lab needs: "root" and Debian/Ubuntu package names. */
+  needs?: string[];
+};
+
+/** The "Run this lab" block: the command, what it needs, where the files are, where it was verified. */
+export default function RunLab({lab, needs = ['root']}: Props): React.JSX.Element {
+  const {siteConfig} = useDocusaurusContext();
+  const repoUrl = String(siteConfig.customFields?.repoUrl ?? '');
+  const folder = `labs/${lab}`;
+  const install = aptInstallLine(needs);
+  const verified = verificationsFor(verifiedOn as VerifiedOn, lab);
+  return (
+    <section className={styles.runLab} aria-label={`Run the lab ${lab}`}>
+      <p className={styles.title}>
+        <strong>Run this lab</strong> · <Link href={`${repoUrl}/tree/main/${folder}`}>{folder}/</Link>
+      </p>
+      <ul className={styles.facts}>
+        <li>
+          Needs: {needs.includes('root') ? 'root (it creates namespaces, mounts or cgroups), ' : ''}
+          {needs.filter((n) => n !== 'root').join(', ') || 'nothing beyond a standard install'}
+        </li>
+        <li>
+          Leaves nothing behind: everything it creates is named <code>cfs-…</code> and removed on exit or
+          interrupt; <code>{folder}/cleanup.sh</code> removes leftovers and is safe to run twice.
+        </li>
+        <li>
+          {verified.length > 0
+            ? `Verified by CI on: ${verified.join('; ')}.`
+            : 'Verified by the test suite on every change.'}
+        </li>
+      </ul>
+      <CodeBlock language="bash" title="From a clone of the repository">
+        {[install, `sudo ${folder}/run.sh`, `sudo ${folder}/cleanup.sh   # only if you interrupted it hard`]
+          .filter(Boolean)
+          .join('\n')}
+      </CodeBlock>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# scripts/common.sh: the helpers every lab relies on to refuse early and to clean up.
+
+load ../helpers
+
+# Run a bash snippet that has sourced common.sh, in strict mode like a lab.
+lab_snippet() {
+  run --separate-stderr bash -c "set -Eeuo pipefail; source '$REPO_ROOT/scripts/common.sh'; $1"
+}
+
+@test "common::require_root refuses a non-root user with one sentence naming root" {
+  run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    bash -c "source '$REPO_ROOT/scripts/common.sh'; common::require_root; echo reached"
+  assert_failure
+  assert_output ""
+  [[ $stderr == *"must run as root"* ]] || fail "stderr does not say root is needed: $stderr"
+}
+
+@test "common::require_cmd names the Debian package of a missing command" {
+  lab_snippet "common::require_cmd cfs-no-such-command some-package; echo reached"
+  assert_failure
+  assert_output ""
+  [[ $stderr == *"apt-get install some-package"* ]] || fail "stderr does not name the package: $stderr"
+}
+
+@test "common::require_kernel names the missing feature" {
+  lab_snippet "common::require_kernel 'time namespaces' /proc/self/ns/cfs-none; echo reached"
+  assert_failure
+  [[ $stderr == *"lacks time namespaces"* ]] || fail "stderr: $stderr"
+}
+
+@test "cleanup steps run last-in first-out on a normal exit" {
+  lab_snippet "cleanup::push 'echo first >&2'; cleanup::push 'echo second >&2'; echo body"
+  assert_success
+  assert_output body
+  [[ $stderr == $'second\nfirst' ]] || fail "cleanup order or output wrong: $stderr"
+}
+
+@test "cleanup steps run when a command fails, and the failure still fails the script" {
+  lab_snippet "cleanup::push 'echo undone >&2'; false; echo not-reached"
+  assert_failure
+  assert_output ""
+  [[ $stderr == *undone* ]] || fail "cleanup did not run on error: $stderr"
+  [[ $stderr == *"command failed (exit 1): false"* ]] || fail "the ERR trap did not name the failing command: $stderr"
+}
+
+@test "a failing cleanup step does not stop the steps below it" {
+  lab_snippet "cleanup::push 'echo last >&2'; cleanup::push 'false'; echo body"
+  assert_success
+  [[ $stderr == *"cleanup step failed"*last* ]] || fail "stderr: $stderr"
+}
+
+@test "SIGINT runs the cleanup stack and the script dies of SIGINT (exit 130)" {
+  local marker=$BATS_TEST_TMPDIR/cleaned
+  set -m # job control, so the background script does not start with SIGINT ignored
+  bash -c "set -Eeuo pipefail; source '$REPO_ROOT/scripts/common.sh'
+    cleanup::push 'touch $marker'; echo ready; sleep 30 & wait" >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+  local pid=$!
+  set +m
+  until [[ -s $BATS_TEST_TMPDIR/out ]]; do sleep 0.05; done
+  kill -INT "$pid"
+  local status=0
+  wait "$pid" || status=$?
+  assert_equal "$status" 130
+  [[ -e $marker ]] || fail "the cleanup step did not run on SIGINT"
+}
+
+@test "common::tmpdir makes a /tmp/cfs- folder that is gone after exit" {
+  lab_snippet "common::tmpdir dir demo; [[ -d \$dir ]]; echo \"\$dir\""
+  assert_success
+  [[ $output == /tmp/cfs-demo.* ]] || fail "unexpected path: $output"
+  [[ ! -e $output ]] || fail "$output was left behind"
+}
+
+@test "common::kill_tagged refuses a tag without the cfs- prefix" {
+  lab_snippet "common::kill_tagged sleep"
+  assert_failure
+  [[ $stderr == *"does not start with cfs-"* ]] || fail "stderr: $stderr"
+}
+
+@test "common::kill_tagged kills exactly the processes carrying the tag" {
+  sh -c 'sleep 30' cfs-test-tagged &
+  local tagged=$!
+  sleep 30 &
+  local other=$!
+  lab_snippet "common::kill_tagged cfs-test-tagged"
+  assert_success
+  local status=0
+  wait "$tagged" || status=$?
+  assert_equal "$status" 137
+  kill -0 "$other" || fail "an untagged process was killed"
+  kill "$other"
+}
