@@ -93,7 +93,7 @@ const config: Config = {
           ],
         },
       ],
-      copyright: `Containers from Scratch. Text CC BY-SA 4.0, code MIT.`,
+      copyright: 'Containers from Scratch: Linux containers from the kernel up.',
     },
     prism: {
       theme: prismThemes.github,
