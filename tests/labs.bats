@@ -26,7 +26,17 @@ $changes"
 # Run a lab step with an environment marker so that any process it leaves behind is found.
 run_step() {
   local lab=$1 script=$2
-  run --separate-stderr timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/$script"
+  # 3>&-: bats waits for its fd 3 to close, so a process the lab leaks would hang the suite.
+  run --separate-stderr timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/$script" 3>&-
+}
+
+# After each test, whatever it found: no process of the lab may survive into the next test.
+teardown() {
+  local lab=${BATS_TEST_DESCRIPTION%%:*} environ
+  while IFS= read -r environ; do
+    environ=${environ#/proc/}
+    kill -KILL "${environ%%/*}" 2>/dev/null || true
+  done < <(grep -lzx "CFS_LAB_MARKER=labs/$lab" /proc/[0-9]*/environ 2>/dev/null)
 }
 
 lab_output_matches() {
@@ -79,7 +89,7 @@ lab_interrupt_leaves_nothing() {
   host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
   # Job control on: without it a background job starts with SIGINT ignored and cannot trap it.
   set -m
-  env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" &
+  env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- &
   pid=$!
   set +m
   while (($(wc -l <"$out") < half)) && kill -0 "$pid" 2>/dev/null && ((waited++ < TIMEOUT * 20)); do
@@ -108,7 +118,7 @@ lab_refuses_non_root() {
   chmod -R a+rX "$copy"
   host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env "CFS_LAB_MARKER=$lab" "$copy/$lab/run.sh"
+    env "CFS_LAB_MARKER=$lab" "$copy/$lab/run.sh" 3>&-
   host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
   rm -rf "$copy"
   ((status != 0)) || fail "$lab/run.sh succeeded as user nobody: it must refuse without root"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats' `run --separate-stderr`
 # scripts/common.sh: the helpers every lab relies on to refuse early and to clean up.
 
 load ../helpers
