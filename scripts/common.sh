@@ -5,7 +5,8 @@
 #   common::require_cmd CMD PKG    refuse unless CMD is on PATH (PKG: Debian/Ubuntu package)
 #   common::require_kernel WHAT P  refuse unless path P exists (a kernel feature)
 #   cleanup::push "CMD"            register an undo step; they run last-in first-out
-#   cleanup::run                   run (and forget) every registered step; installed as a trap
+#   cleanup::run                   run (and forget) every registered step, then SIGKILL any
+#                                  background child still running; installed as a trap
 #   common::name SUFFIX            print "cfs-SUFFIX": everything a lab creates carries the prefix
 #   common::tmpdir VAR NAME        make /tmp/cfs-NAME.XXXXXX, removed on exit; its path goes in VAR
 #   common::repo_root              print the repository's top folder
@@ -77,6 +78,9 @@ cleanup::run() {
     eval "${_CFS_CLEANUP[i]}" >&2 || { status=$?; log::warn "cleanup step failed ($status): ${_CFS_CLEANUP[i]}"; }
   done
   _CFS_CLEANUP=()
+  # Last, any background child still running: a signal that lands between `cmd &` and the
+  # cleanup::push of its undo must not leak cmd.
+  pkill -KILL -P "$$" 2>/dev/null || true
   return 0
 }
 

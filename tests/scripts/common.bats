@@ -92,3 +92,18 @@ lab_snippet() {
   kill -0 "$other" || fail "an untagged process was killed"
   kill "$other"
 }
+
+@test "a background child started just before an interrupt is killed even though no undo was pushed for it" {
+  set -m
+  bash -c "set -Eeuo pipefail; source '$REPO_ROOT/scripts/common.sh'
+    cleanup::push 'true'; sleep 300 & echo \$! >'$BATS_TEST_TMPDIR/child'; wait" 3>&- &
+  local pid=$!
+  set +m
+  until [[ -s $BATS_TEST_TMPDIR/child ]]; do sleep 0.05; done
+  kill -INT "$pid"
+  wait "$pid" || true
+  local child
+  child=$(cat "$BATS_TEST_TMPDIR/child")
+  sleep 0.2
+  [[ ! -e /proc/$child ]] || fail "the background sleep ($child) outlived the script"
+}
