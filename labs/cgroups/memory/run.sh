@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Memory controller: a cgroup with a 32 MiB hard limit and no swap. A process that stays under
+# the limit runs to the end; one that keeps allocating past it is killed by the kernel's OOM
+# killer, and the cgroup's own counters record it. Same facts on cgroup v1 and v2.
+set -Eeuo pipefail
+# shellcheck source-path=SCRIPTDIR source=../../../scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../../scripts/cgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/cgroup.sh"
+
+readonly CG=cfs-memory
+readonly LIMIT_MIB=32
+readonly UNDER_MIB=8
+
+yes_no() { if "$@"; then echo yes; else echo no; fi; }
+
+under_the_limit() {
+  log::info "allocating ${UNDER_MIB} MiB inside $CG: tail -c ${UNDER_MIB}M keeps that much of its input in memory"
+  local status=0
+  # shellcheck disable=SC2016 # $1 belongs to the inner sh
+  cgroup::exec "$CG" sh -c 'head -c "$1" /dev/zero | tail -c "$1" >/dev/null' cfs-memory-under \
+    $((UNDER_MIB << 20)) || status=$?
+  echo "exit status of the process under the limit: $status"
+  echo "oom_kill events in the cgroup so far: $(cgroup::oom_kills "$CG")"
+}
+
+over_the_limit() {
+  log::info "tail /dev/zero inside $CG: /dev/zero has no newline, so tail buffers one endless line"
+  local status=0
+  # The kernel's SIGKILL makes bash report "Killed" on stderr: that is the point of the lab.
+  cgroup::exec "$CG" tail /dev/zero || status=$?
+  echo "exit status of the process over the limit: $status"
+  echo "signal that ended it: $( ((status > 128)) && echo "SIG$(kill -l $((status - 128)))" || echo none)"
+}
+
+evidence() {
+  local kills peak limit=$((LIMIT_MIB << 20))
+  kills=$(cgroup::oom_kills "$CG")
+  peak=$(cgroup::memory_peak "$CG")
+  log::info "oom_kill=$kills, peak usage=$peak bytes (limit $limit)"
+  echo "oom_kill events in the cgroup: $( ((kills >= 1)) && echo 'at least 1' || echo 0)"
+  # Charges come in pages, so the peak lands on the limit or a few pages below it.
+  echo "peak usage of the cgroup reached the limit (within 1 MiB): $(yes_no test "$peak" -ge $((limit - (1 << 20))))"
+  echo "peak usage of the cgroup ever went past the limit: $(yes_no test "$peak" -gt "$limit")"
+  echo "processes left in the cgroup: $(cgroup::procs "$CG" | wc -l)"
+}
+
+main() {
+  common::require_root
+  common::require_cmd tail coreutils
+  common::require_cmd head coreutils
+  common::require_kernel "cgroups" /proc/cgroups
+  cgroup::available memory || die "the memory controller is not available on this host (on Raspberry Pi OS add cgroup_enable=memory to the kernel command line)."
+  log::info "cgroup mode of this host: $(cgroup::mode)"
+
+  # Pushed first: cgroup::remove is safe when the cgroup does not exist yet.
+  cleanup::push "cgroup::remove $CG"
+  cgroup::create "$CG" memory
+  cgroup::set_memory_max "$CG" $((LIMIT_MIB << 20))
+  log::info "$(cgroup::path "$CG" memory): limit ${LIMIT_MIB} MiB, swap off for this cgroup"
+  echo "memory limit of the cgroup: ${LIMIT_MIB} MiB, swap: none"
+
+  under_the_limit
+  over_the_limit
+  evidence
+}
+main "$@"
