@@ -8,6 +8,8 @@
 #   cleanup::run                   run (and forget) every registered step, then SIGKILL any
 #                                  background child still running; installed as a trap
 #   common::name SUFFIX            print "cfs-SUFFIX": everything a lab creates carries the prefix
+#   common::yes_no CMD...          print "yes" if CMD succeeds, else "no"
+#   common::fact LABEL CMD...      print "LABEL: yes" if CMD succeeds, else "LABEL: no"
 #   common::tmpdir VAR NAME        make /tmp/cfs-NAME.XXXXXX, removed on exit; its path goes in VAR
 #   common::repo_root              print the repository's top folder
 #   common::kill_tagged TAG        SIGKILL the processes whose command line contains TAG
@@ -49,6 +51,14 @@ common::require_kernel() {
 }
 
 common::name() { printf '%s%s\n' "$CFS_PREFIX" "$1"; }
+
+common::yes_no() { if "$@"; then echo yes; else echo no; fi; }
+
+common::fact() {
+  local label=$1
+  shift
+  echo "$label: $(common::yes_no "$@")"
+}
 
 common::kill_tagged() {
   local tag=$1 pid ancestors=" " p=$BASHPID

@@ -107,3 +107,9 @@ lab_snippet() {
   sleep 0.2
   [[ ! -e /proc/$child ]] || fail "the background sleep ($child) outlived the script"
 }
+
+@test "common::fact prints the label with yes or no by the command's status" {
+  lab_snippet "common::fact 'true holds' true; common::fact 'false holds' false"
+  assert_success
+  assert_output $'true holds: yes\nfalse holds: no'
+}

@@ -11,8 +11,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/cgroup.sh"
 readonly CG=cfs-cpu
 readonly QUOTA_US=20000 PERIOD_US=100000
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # Print the CPU use of the cgroup over the next $1 seconds, in percent of one CPU.
@@ -47,15 +45,15 @@ main() {
   local free
   free=$(measure 1.5)
   log::info "without a limit: ${free}% of one CPU"
-  echo "measured CPU use without a limit is above 25% of one CPU: $(yes_no test "$free" -gt 25)"
+  echo "measured CPU use without a limit is above 25% of one CPU: $(common::yes_no test "$free" -gt 25)"
 
   cgroup::set_cpu_max "$CG" "$QUOTA_US" "$PERIOD_US"
   echo "CPU limit of the cgroup: ${QUOTA_US} us every ${PERIOD_US} us (20% of one CPU)"
   local capped
   capped=$(measure 3)
   log::info "with the limit: ${capped}% of one CPU; throttled periods: $(cgroup::cpu_throttled "$CG")"
-  echo "measured CPU use is between 15% and 25% of one CPU: $(yes_no test "$capped" -ge 15 -a "$capped" -le 25)"
-  echo "throttled periods recorded: $(yes_no test "$(cgroup::cpu_throttled "$CG")" -gt 0)"
+  echo "measured CPU use is between 15% and 25% of one CPU: $(common::yes_no test "$capped" -ge 15 -a "$capped" -le 25)"
+  echo "throttled periods recorded: $(common::yes_no test "$(cgroup::cpu_throttled "$CG")" -gt 0)"
 
   kill -KILL "$busy"
   wait "$busy" 2>/dev/null || true

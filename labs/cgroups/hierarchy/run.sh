@@ -23,8 +23,6 @@ cgroup_line() {
     END { if (mem != "") print mem; else print unified }'
 }
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 where_it_sits() {
   log::info "starting a process and moving it into $CTR_A"
   # exec -a names it cfs-hierarchy-sleeper, so cleanup.sh can find it even outside the cgroup.
@@ -34,8 +32,8 @@ where_it_sits() {
   cgroup::attach "$CTR_A" "$pid"
   path=$(cgroup_line <"/proc/$pid/cgroup")
   log::info "/proc/$pid/cgroup names $path"
-  echo "the process is listed in its cgroup's procs file: $(yes_no grep -qx -- "$pid" <(cgroup::procs "$CTR_A"))"
-  echo "its /proc/PID/cgroup path ends in $CTR_A: $(yes_no test "${path%/}" != "${path%/"$CTR_A"}")"
+  echo "the process is listed in its cgroup's procs file: $(common::yes_no grep -qx -- "$pid" <(cgroup::procs "$CTR_A"))"
+  echo "its /proc/PID/cgroup path ends in $CTR_A: $(common::yes_no test "${path%/}" != "${path%/"$CTR_A"}")"
   echo "processes directly in the parent $PARENT: $(cgroup::procs "$PARENT" | wc -l)"
   echo "processes in $CTR_A: $(cgroup::procs "$CTR_A" | wc -l)"
 }
@@ -65,10 +63,10 @@ namespace_view() {
   log::info "unshare --cgroup inside $CTR_A"
   # cat reads the file from inside the namespace: unshare execs it after unsharing.
   inside=$(cgroup::exec "$CTR_A" unshare --cgroup cat /proc/self/cgroup | cgroup_line)
-  echo "inside a cgroup namespace, /proc/self/cgroup shows /: $(yes_no test "$inside" = /)"
+  echo "inside a cgroup namespace, /proc/self/cgroup shows /: $(common::yes_no test "$inside" = /)"
   outside=$(cgroup::exec "$CTR_A" unshare --cgroup cat /proc/1/cgroup | cgroup_line)
   log::info "inside the namespace, PID 1 of the host shows $outside"
-  echo "inside it, a process outside the namespace shows a path starting with /..: $(yes_no test "${outside#/..}" != "$outside")"
+  echo "inside it, a process outside the namespace shows a path starting with /..: $(common::yes_no test "${outside#/..}" != "$outside")"
 }
 
 main() {

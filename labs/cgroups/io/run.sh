@@ -41,8 +41,6 @@ timed_write() {
   echo $((end - start))
 }
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 main() {
   common::require_root
   common::require_cmd losetup mount
@@ -70,14 +68,14 @@ main() {
   us=$(timed_write "$loop" "$CG")
   rate=$((bytes * 1000000 / us)) # bytes per second
   log::info "throttled: $us us, $rate bytes/s"
-  echo "measured write rate within 1 MiB/s +-30%: $(yes_no test $((rate * 10)) -ge $((LIMIT * 7)) -a $((rate * 10)) -le $((LIMIT * 13)))"
-  echo "the cgroup's IO statistics count the 3 MiB written: $(yes_no test "$(cgroup::io_wbytes "$CG" "$dev")" -ge "$bytes")"
+  echo "measured write rate within 1 MiB/s +-30%: $(common::yes_no test $((rate * 10)) -ge $((LIMIT * 7)) -a $((rate * 10)) -le $((LIMIT * 13)))"
+  echo "the cgroup's IO statistics count the 3 MiB written: $(common::yes_no test "$(cgroup::io_wbytes "$CG" "$dev")" -ge "$bytes")"
 
   log::info "writing the same $((bytes / 1048576)) MiB outside the cgroup"
   us=$(timed_write "$loop")
   rate=$((bytes * 1000000 / us))
   log::info "unthrottled: $us us, $rate bytes/s"
-  echo "unthrottled write is faster than the limit: $(yes_no test $((rate * 10)) -gt $((LIMIT * 13)))"
+  echo "unthrottled write is faster than the limit: $(common::yes_no test $((rate * 10)) -gt $((LIMIT * 13)))"
 
 }
 main "$@"

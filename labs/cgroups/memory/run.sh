@@ -12,8 +12,6 @@ readonly CG=cfs-memory
 readonly LIMIT_MIB=32
 readonly UNDER_MIB=8
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 under_the_limit() {
   log::info "allocating ${UNDER_MIB} MiB inside $CG: tail -c ${UNDER_MIB}M keeps that much of its input in memory"
   local status=0
@@ -40,8 +38,8 @@ evidence() {
   log::info "oom_kill=$kills, peak usage=$peak bytes (limit $limit)"
   echo "oom_kill events in the cgroup: $( ((kills >= 1)) && echo 'at least 1' || echo 0)"
   # Charges come in pages, so the peak lands on the limit or a few pages below it.
-  echo "peak usage of the cgroup reached the limit (within 1 MiB): $(yes_no test "$peak" -ge $((limit - (1 << 20))))"
-  echo "peak usage of the cgroup ever went past the limit: $(yes_no test "$peak" -gt "$limit")"
+  echo "peak usage of the cgroup reached the limit (within 1 MiB): $(common::yes_no test "$peak" -ge $((limit - (1 << 20))))"
+  echo "peak usage of the cgroup ever went past the limit: $(common::yes_no test "$peak" -gt "$limit")"
   echo "processes left in the cgroup: $(cgroup::procs "$CG" | wc -l)"
 }
 

@@ -11,8 +11,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/cgroup.sh"
 readonly CG=cfs-pids
 readonly MAX=20
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 # The bomb: a shell that starts `sleep 300 &` as fast as it can. dash gives up at the first fork
 # the kernel refuses ("Cannot fork"); the namespace's init then just waits, so the cgroup stays
 # full of sleeps until the lab kills that init.
@@ -60,7 +58,7 @@ main() {
   most=$(watch_the_bomb) || die "the fork bomb never hit pids.max within 10 s."
   log::info "largest pids.current seen: $most; forks refused so far: $(cgroup::pids_denied "$CG")"
   echo "fork failures recorded (pids.events max): yes"
-  echo "processes in the cgroup never exceed $MAX: $(yes_no test "$most" -le "$MAX")"
+  echo "processes in the cgroup never exceed $MAX: $(common::yes_no test "$most" -le "$MAX")"
 
   log::info "a new shell moved into the full cgroup tries to start one process"
   local status=0
@@ -69,7 +67,7 @@ main() {
 
   log::info "the host, outside the cgroup, starts $((MAX + 5)) processes at once"
   # shellcheck disable=SC2016 # $1 belongs to the inner sh
-  echo "the host can still fork: $(yes_no sh -c 'i=0; while [ $i -lt "$1" ]; do sleep 0 & i=$((i + 1)); done; wait' sh $((MAX + 5)))"
+  echo "the host can still fork: $(common::yes_no sh -c 'i=0; while [ $i -lt "$1" ]; do sleep 0 & i=$((i + 1)); done; wait' sh $((MAX + 5)))"
 
   log::info "killing the namespace's init (through unshare --kill-child)"
   kill -KILL "$unshare_pid"

@@ -8,13 +8,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 
 TAG=cfs-ipc-ns-init
 
-# Print "LABEL: yes" if the command that follows succeeds, else "LABEL: no".
-fact() {
-  local label=$1
-  shift
-  if "$@"; then echo "$label: yes"; else echo "$label: no"; fi
-}
-
 # Count the System V objects that `ipcs OPTION` lists (-q message queues, -m shared memory
 # segments, -s semaphore arrays): one line per object, each starting with its 0x key.
 # Run as `count OPTION` in the caller's IPC namespace, or `count OPTION nsenter --ipc=FILE`.
@@ -65,7 +58,7 @@ main() {
   cleanup::push "! mountpoint -q '$pin' || umount '$pin'"
   log::info "unshare --ipc=$pin sh -c 'ipcmk -Q; ipcmk -M 4096; ipcmk -S 1'"
   unshare --ipc="$pin" sh -c 'ipcmk -Q && ipcmk -M 4096 && ipcmk -S 1' >/dev/null
-  fact "the namespace is pinned by a bind mount of its nsfs file" mountpoint -q "$pin"
+  common::fact "the namespace is pinned by a bind mount of its nsfs file" mountpoint -q "$pin"
 
   log::info "nsenter --ipc=$pin ipcs -q (the process that made the queue has exited)"
   n=$(count -q nsenter --ipc="$pin")
@@ -76,7 +69,7 @@ main() {
   echo "semaphore arrays inside: $n"
 
   log::info "ipcs -q on the host, and in a second new IPC namespace"
-  fact "the queue is visible on the host" host_has_more_queues "$queues_before"
+  common::fact "the queue is visible on the host" host_has_more_queues "$queues_before"
   n=$(count -q unshare --ipc)
   echo "message queues in a second new IPC namespace: $n"
 
@@ -100,7 +93,7 @@ main() {
   log::info "kill -KILL $pid: the last reference goes, the namespace and its queue with it"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
-  fact "the namespace can still be entered after its last process and pin are gone" \
+  common::fact "the namespace can still be entered after its last process and pin are gone" \
     nsenter -t "$pid" -i true 2>/dev/null
   n=$(count -q)
   echo "queues added on the host: $((n - queues_before))"

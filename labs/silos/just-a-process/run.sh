@@ -10,13 +10,6 @@ TAG=cfs-just-a-process-init
 # time_for_children are left out: they name the namespaces a process's *children* will get).
 NS_TYPES=(cgroup ipc mnt net pid time user uts)
 
-# Print "LABEL: yes" if the command that follows succeeds, else "LABEL: no".
-fact() {
-  local label=$1
-  shift
-  if "$@"; then echo "$label: yes"; else echo "$label: no"; fi
-}
-
 # Two /proc/<pid>/ns links name the same namespace when they resolve to the same nsfs inode on
 # the same device: that is what `test -ef` compares (and what namespaces(7) recommends).
 same_ns() { [[ /proc/$1/ns/$3 -ef /proc/$2/ns/$3 ]]; }
@@ -69,19 +62,19 @@ find_it() {
   count=$(pgrep -c -f -- "$TAG")
   echo "host processes whose command line carries the tag: $count"
   found=$(pgrep -f -- "^sh -c .* $TAG\$")
-  fact "the tagged shell is the child of unshare" test "$found" = "$INIT"
+  common::fact "the tagged shell is the child of unshare" test "$found" = "$INIT"
   cmdline=$(tr '\0' '\n' <"/proc/$INIT/cmdline" | paste -sd ' ')
   echo "its command line, read from /proc on the host: $cmdline"
-  fact "ps -e on the host lists it" listed_by_ps "$INIT"
+  common::fact "ps -e on the host lists it" listed_by_ps "$INIT"
   name=$(ps -p "$INIT" -o comm=)
   echo "its name in ps: $name"
-  fact "/proc/<pid>/status exists for it on the host" test -r "/proc/$INIT/status"
-  fact "the host can signal it (kill -0)" kill -0 "$INIT"
+  common::fact "/proc/<pid>/status exists for it on the host" test -r "/proc/$INIT/status"
+  common::fact "the host can signal it (kill -0)" kill -0 "$INIT"
   nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$INIT/status")
   echo "its PID inside its own PID namespace: $nspid"
-  fact "its PID on the host is 1" test "$INIT" = 1
+  common::fact "its PID on the host is 1" test "$INIT" = 1
   # shellcheck disable=SC2016 # the inner sh expands these, not bash
-  fact "kernel release inside equals the host's" \
+  common::fact "kernel release inside equals the host's" \
     sh -c '[ "$(nsenter -t "$1" -a uname -r)" = "$(uname -r)" ]' sh "$INIT"
 }
 
@@ -98,9 +91,9 @@ parent_chain() {
   done
   echo "parent chain: $chain"
   ppid_of unshare_parent "$UNSHARE_PID"
-  fact "the parent of unshare is this lab's run.sh" test "$unshare_parent" = "$$"
+  common::fact "the parent of unshare is this lab's run.sh" test "$unshare_parent" = "$$"
   while [[ $pid != 1 && $pid != 0 ]] && ((steps++ < 100)); do ppid_of pid "$pid"; done
-  fact "following PPid further ends at the host's PID 1" test "$pid" = 1
+  common::fact "following PPid further ends at the host's PID 1" test "$pid" = 1
 }
 
 compare_namespaces() {
@@ -128,13 +121,13 @@ stop_it() {
   kill -TERM "$INIT"
   local tries=10
   while [[ -d /proc/$INIT ]] && ((tries--)); do sleep 0.1; done
-  fact "its PID 1 is still running 1 s after SIGTERM from the host" test -d "/proc/$INIT"
+  common::fact "its PID 1 is still running 1 s after SIGTERM from the host" test -d "/proc/$INIT"
   # SIGKILL is always delivered. unshare (our child) is killed too, and reaped here.
   kill -KILL "$INIT"
   wait "$UNSHARE_PID" 2>/dev/null || true
   tries=50
   until container_gone || ((tries-- == 0)); do sleep 0.1; done
-  fact "SIGKILL from the host ended it and the sleep inside it" container_gone
+  common::fact "SIGKILL from the host ended it and the sleep inside it" container_gone
 }
 
 main() {

@@ -8,13 +8,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 
 TAG=cfs-mount-ns-init
 
-# Print "LABEL: yes" if the command that follows succeeds, else "LABEL: no".
-fact() {
-  local label=$1
-  shift
-  if "$@"; then echo "$label: yes"; else echo "$label: no"; fi
-}
-
 # Put the optional propagation fields (shared:N, master:N, unbindable) of the mount at $3, as
 # process $2 sees it in /proc/$2/mountinfo, in the variable named $1 ("" for a private mount).
 # They sit between the mount options (field 6) and the " - " separator.
@@ -71,8 +64,8 @@ private_by_default() {
     echo "tmpfs made inside is visible inside: $seen"
   ' sh "$dir/inside")
   echo "$inside"
-  fact "tmpfs made inside is visible on the host" mountpoint -q "$dir/inside"
-  fact "file written into it is visible on the host" test -e "$dir/inside/file"
+  common::fact "tmpfs made inside is visible on the host" mountpoint -q "$dir/inside"
+  common::fact "file written into it is visible on the host" test -e "$dir/inside/file"
 }
 
 make_shared_dir() {
@@ -87,7 +80,7 @@ make_shared_dir() {
   mount --make-shared "$dir"
   mkdir "$dir/leak" "$dir/private" "$dir/slave" "$dir/from-host"
   propagation_of tags self "$dir"
-  fact "the lab's bind mount is shared (shared:N in mountinfo)" test "${tags#shared:}" != "$tags"
+  common::fact "the lab's bind mount is shared (shared:N in mountinfo)" test "${tags#shared:}" != "$tags"
 }
 
 propagation_trap() {
@@ -100,16 +93,16 @@ propagation_trap() {
     awk -v t="$1" '\''$5 == t { for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) print $i }'\'' /proc/self/mountinfo
   ' sh "$dir")
   propagation_of tags self "$dir"
-  fact "with --propagation unchanged, the namespace's copy is in the host's peer group" \
+  common::fact "with --propagation unchanged, the namespace's copy is in the host's peer group" \
     test "$peer_inside" = "$tags"
-  fact "with shared propagation, the mount leaks to the host" mountpoint -q "$dir/leak"
+  common::fact "with shared propagation, the mount leaks to the host" mountpoint -q "$dir/leak"
   # The namespace's only process has exited: the namespace is gone, its leaked mount is not.
-  fact "the leaked mount outlives the namespace that made it" mountpoint -q "$dir/leak"
+  common::fact "the leaked mount outlives the namespace that made it" mountpoint -q "$dir/leak"
 
   log::info "unshare --mount --propagation private mount -t tmpfs cfs-mount-ns-private $dir/private"
   push_umount "$dir/private"
   unshare --mount --propagation private mount -t tmpfs cfs-mount-ns-private "$dir/private"
-  fact "with --propagation private (unshare's default), the mount leaks to the host" \
+  common::fact "with --propagation private (unshare's default), the mount leaks to the host" \
     mountpoint -q "$dir/private"
 }
 
@@ -119,21 +112,21 @@ slave_and_private() {
   start_ns slave slave
   start_ns private private
   propagation_of tags "$slave" "$dir"
-  fact "in a --propagation slave namespace, the copy is marked master:N" test "${tags#master:}" != "$tags"
+  common::fact "in a --propagation slave namespace, the copy is marked master:N" test "${tags#master:}" != "$tags"
   propagation_of tags "$private" "$dir"
-  fact "in a --propagation private namespace, the copy has no shared/master tag" test -z "$tags"
+  common::fact "in a --propagation private namespace, the copy has no shared/master tag" test -z "$tags"
 
   log::info "nsenter -t <slave> -m mount -t tmpfs cfs-mount-ns-slave $dir/slave"
   push_umount "$dir/slave"
   in_ns "$slave" mount -t tmpfs cfs-mount-ns-slave "$dir/slave"
-  fact "a mount made inside the slave namespace leaks to the host" mountpoint -q "$dir/slave"
+  common::fact "a mount made inside the slave namespace leaks to the host" mountpoint -q "$dir/slave"
 
   log::info "mount -t tmpfs cfs-mount-ns-from-host $dir/from-host (on the host)"
   mount -t tmpfs cfs-mount-ns-from-host "$dir/from-host"
   push_umount "$dir/from-host"
-  fact "a mount made later on the host appears in the slave namespace" \
+  common::fact "a mount made later on the host appears in the slave namespace" \
     in_ns "$slave" mountpoint -q "$dir/from-host"
-  fact "a mount made later on the host appears in the private namespace" \
+  common::fact "a mount made later on the host appears in the private namespace" \
     in_ns "$private" mountpoint -q "$dir/from-host"
 }
 

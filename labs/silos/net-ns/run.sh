@@ -12,8 +12,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/netns.sh"
 NETNS=$(common::name netns)
 INSIDE=(ip netns exec "$NETNS")
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 # Print the link names of the current network namespace, one a line, sorted.
 link_names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 
@@ -65,7 +63,7 @@ fresh_namespace() {
   local inside_links
   inside_links=$("${INSIDE[@]}" bash -c "$(declare -f link_names); link_names")
   echo "links in a new network namespace: $(wc -l <<<"$inside_links") ($(paste -sd, <<<"$inside_links"))"
-  echo "lo is up in a new namespace: $(yes_no "${INSIDE[@]}" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
+  echo "lo is up in a new namespace: $(common::yes_no "${INSIDE[@]}" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
   echo "IPv4 addresses on lo while it is down: $("${INSIDE[@]}" ip -4 -o addr show dev lo | wc -l)"
   echo "host links (other than lo) visible inside: $(comm -12 <(echo "$inside_links") <(link_names | grep -vx lo) | wc -l)"
   echo "routes inside (all tables): $("${INSIDE[@]}" ip route show table all | wc -l)"
@@ -83,7 +81,7 @@ loopback() {
   ip -n "$NETNS" link set lo up
   echo "IPv4 address on lo once it is up: $("${INSIDE[@]}" ip -4 -o addr show dev lo | awk '{ print $4 }')"
   echo "ping 127.0.0.1 inside after lo is up: $("${INSIDE[@]}" ping -c1 -W1 127.0.0.1 >/dev/null 2>&1 && echo works || echo fails)"
-  echo "local route for 127.0.0.1 once lo is up: $(yes_no test -n "$("${INSIDE[@]}" ip route show table local 127.0.0.1)")"
+  echo "local route for 127.0.0.1 once lo is up: $(common::yes_no test -n "$("${INSIDE[@]}" ip route show table local 127.0.0.1)")"
 }
 
 sockets() {
@@ -94,7 +92,7 @@ sockets() {
   wait_for_listener inside "$port"
   echo "answer on 127.0.0.1:<port> asked from inside: $("${INSIDE[@]}" bash -c "$(declare -f ask); ask $port")"
   echo "answer on 127.0.0.1:<port> asked from the host: $(ask "$port")"
-  echo "the listener is in the host's socket table (ss -ltn): $(yes_no test -n "$(ss -Hltn "sport = :$port")")"
+  echo "the listener is in the host's socket table (ss -ltn): $(common::yes_no test -n "$(ss -Hltn "sport = :$port")")"
 
   log::info "a second listener on the same 127.0.0.1:$port, on the host"
   listen "$port" cfs-net-ns-host

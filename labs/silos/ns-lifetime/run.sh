@@ -15,8 +15,6 @@ PROBE_HOST=$(common::name lt-host) # the veth end that stays in the host's names
 PROBE_NS=$(common::name lt-ns)     # its peer, moved into the namespace under watch
 FREE_TIMEOUT=15                    # seconds to wait for the kernel to free a namespace
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 # Print the inode number of the network namespace behind a /proc/*/ns file, a bind mount of one
 # or an open file descriptor on one.
 ns_inode() { stat -L -c %i "$1"; }
@@ -82,15 +80,15 @@ held_by_bind_mount() {
   ino=$(ns_inode "$dir/net")
   echo "after unshare --net=FILE true exits, FILE is a mount of type: $(findmnt -n -o FSTYPE --mountpoint "$dir/net")"
   echo "processes in that namespace: $(members "$ino")"
-  echo "nsenter --net=FILE works: $(yes_no nsenter --net="$dir/net" true)"
-  echo "namespace seen through nsenter is the file's (same inode): $(yes_no test "$(nsenter --net="$dir/net" readlink /proc/self/ns/net)" == "net:[$ino]")"
+  echo "nsenter --net=FILE works: $(common::yes_no nsenter --net="$dir/net" true)"
+  echo "namespace seen through nsenter is the file's (same inode): $(common::yes_no test "$(nsenter --net="$dir/net" readlink /proc/self/ns/net)" == "net:[$ino]")"
   nsenter --net="$dir/net" ip link set lo up
-  echo "lo set up by one nsenter is still up in the next: $(yes_no nsenter --net="$dir/net" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
+  echo "lo set up by one nsenter is still up in the next: $(common::yes_no nsenter --net="$dir/net" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
   add_probe "$dir/net"
   echo "probe veth with its peer inside the namespace: $(probe_present && echo present || echo absent)"
   log::info "umount $dir/net"
   umount "$dir/net"
-  echo "after umount, nsenter --net=FILE works: $(yes_no nsenter --net="$dir/net" true 2>/dev/null)"
+  echo "after umount, nsenter --net=FILE works: $(common::yes_no nsenter --net="$dir/net" true 2>/dev/null)"
   echo "after umount, the namespace is freed (probe gone): $(freed)"
 }
 
@@ -99,7 +97,7 @@ held_by_ip_netns() {
   netns::add "$NETNS"
   local ino
   ino=$(ns_inode "/run/netns/$NETNS")
-  echo "ip netns add makes a bind mount under /run/netns: $(yes_no test "$(awk -v want="net:[$ino]" '$4 == want && $5 == "/run/netns/'"$NETNS"'"' /proc/self/mountinfo | wc -l)" -eq 1)"
+  echo "ip netns add makes a bind mount under /run/netns: $(common::yes_no test "$(awk -v want="net:[$ino]" '$4 == want && $5 == "/run/netns/'"$NETNS"'"' /proc/self/mountinfo | wc -l)" -eq 1)"
   echo "processes in a namespace made by ip netns add: $(members "$ino")"
   add_probe "/run/netns/$NETNS"
   log::info "ip netns delete $NETNS"
@@ -127,7 +125,7 @@ held_by_open_fd() {
   echo "after its only process exits, processes left in the namespace: $(members "$ino")"
   echo "bind mounts of that namespace: $(mounts_of "$ino")"
   echo "an open fd on /proc/<pid>/ns/net keeps it alive (probe still there): $(probe_present && echo yes || echo no)"
-  echo "nsenter through /proc/<pid>/fd/<fd> reaches it: $(yes_no test "$(nsenter --net="/proc/$$/fd/$fd" readlink /proc/self/ns/net)" == "net:[$ino]")"
+  echo "nsenter through /proc/<pid>/fd/<fd> reaches it: $(common::yes_no test "$(nsenter --net="/proc/$$/fd/$fd" readlink /proc/self/ns/net)" == "net:[$ino]")"
   log::info "closing the fd"
   exec {fd}<&-
   echo "after the fd is closed, the namespace is freed (probe gone): $(freed)"

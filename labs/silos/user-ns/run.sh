@@ -10,8 +10,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 USERNS_USER=$(common::name userns)
 RANGE=65536 # ids in the subordinate range, the size /etc/login.defs hands out by default
 
-yes_no() { if "$@"; then echo yes; else echo no; fi; }
-
 # Refuse, before changing anything, where the host forbids unprivileged user namespaces.
 # Each knob is named exactly; the lab never changes it.
 require_unprivileged_userns() {
@@ -202,8 +200,8 @@ subordinate_range() {
   local host_uid
   host_uid=$(awk '/^Uid:/ { print $2 }' "/proc/$member/status")
   echo "uid of the process, seen inside: $(<"$WORKDIR/shared/uid")"
-  echo "uid 1000 inside is subuid start + 1000 on the host: $(yes_no test "$host_uid" -eq $((start + 1000)))"
-  echo "owner on the host of the file it wrote is subuid start + 1000: $(yes_no test "$(stat -c %u "$WORKDIR/shared/uid")" -eq $((start + 1000)))"
+  echo "uid 1000 inside is subuid start + 1000 on the host: $(common::yes_no test "$host_uid" -eq $((start + 1000)))"
+  echo "owner on the host of the file it wrote is subuid start + 1000: $(common::yes_no test "$(stat -c %u "$WORKDIR/shared/uid")" -eq $((start + 1000)))"
 
   echo >"$WORKDIR/shared/stop"
   wait "$member" || true

@@ -9,13 +9,6 @@ TAG=cfs-uts-ns-init
 NEW_HOSTNAME=cfs-container
 NEW_DOMAIN=cfs-domain
 
-# Print "LABEL: yes" if the command that follows succeeds, else "LABEL: no".
-fact() {
-  local label=$1
-  shift
-  if "$@"; then echo "$label: yes"; else echo "$label: no"; fi
-}
-
 host_names_unchanged() {
   local name domain
   name=$(hostname)
@@ -41,8 +34,8 @@ one_shot() {
   local name domain
   name=$(hostname)
   domain=$(domainname)
-  fact "host hostname unchanged" test "$name" = "$HOST_HOSTNAME"
-  fact "host domainname unchanged" test "$domain" = "$HOST_DOMAIN"
+  common::fact "host hostname unchanged" test "$name" = "$HOST_HOSTNAME"
+  common::fact "host domainname unchanged" test "$domain" = "$HOST_DOMAIN"
 }
 
 long_lived() {
@@ -60,7 +53,7 @@ long_lived() {
   done
   [[ $comm == sleep ]] || die "the namespace process $pid never started"
 
-  fact "its UTS namespace differs from the host's" test ! "/proc/$pid/ns/uts" -ef /proc/self/ns/uts
+  common::fact "its UTS namespace differs from the host's" test ! "/proc/$pid/ns/uts" -ef /proc/self/ns/uts
   log::info "nsenter -t $pid -u hostname"
   name=$(nsenter -t "$pid" -u hostname)
   echo "nsenter -u into it sees hostname: $name"
@@ -70,12 +63,12 @@ long_lived() {
   nsenter -t "$pid" -u hostname "$NEW_HOSTNAME-2"
   name=$(nsenter -t "$pid" -u hostname)
   echo "a rename by one nsenter is seen by the next: $name"
-  fact "host hostname and domainname still unchanged" host_names_unchanged
+  common::fact "host hostname and domainname still unchanged" host_names_unchanged
 
   log::info "kill -KILL $pid: its only process gone, the namespace goes too"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
-  fact "nsenter can still join it after its only process died" nsenter -t "$pid" -u true 2>/dev/null
+  common::fact "nsenter can still join it after its only process died" nsenter -t "$pid" -u true 2>/dev/null
 }
 
 main() {
