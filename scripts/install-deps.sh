@@ -35,7 +35,24 @@ npm_packages() {
     return 0
   fi
   log::info "npm ci"
-  (cd "$root" && npm ci --no-audit --no-fund >&2)
+  local log
+  log=$(mktemp)
+  if (cd "$root" && npm ci --no-audit --no-fund >&2 2> >(tee "$log" >&2)); then
+    rm -f "$log"
+    return 0
+  fi
+  # npm ci also demands lockfile entries for optional packages of other platforms (macOS and
+  # Windows builds of @swc/html, …). A registry that lacks them, like the mirror our CI uses,
+  # yields a lockfile without them, and then npm ci refuses. npm install --no-save installs the
+  # same locked versions and leaves package-lock.json untouched.
+  if grep -q 'Missing: .* from lock file' "$log"; then
+    log::warn "npm ci refused over optional packages for other platforms; installing the locked versions with npm install --no-save"
+    rm -f "$log"
+    (cd "$root" && npm install --no-save --no-audit --no-fund >&2)
+  else
+    rm -f "$log"
+    return 1
+  fi
 }
 
 main() {
