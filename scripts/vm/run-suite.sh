@@ -30,8 +30,9 @@
 # Host packages: qemu-system-x86 mmdebstrap e2fsprogs (and nodejs for the record step).
 set -Eeuo pipefail
 
-# The labs that need what this host lacks: pure cgroup v2, AppArmor, a CRIU-capable kernel.
-DEFAULT_LABS='cgroups/* silos/user-ns *criu* *apparmor* *mini-container* build-container/*'
+# The labs that need what this host lacks: pure cgroup v2, AppArmor, a CRIU-capable kernel, and
+# a systemd-like shared / (mount propagation changes what mount-ns and ns-lifetime see).
+DEFAULT_LABS='cgroups/* silos/user-ns silos/mount-ns silos/ns-lifetime *criu* *apparmor* *mini-container* build-container/*'
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
