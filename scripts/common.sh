@@ -13,6 +13,14 @@
 #   common::tmpdir VAR NAME        make /tmp/cfs-NAME.XXXXXX, removed on exit; its path goes in VAR
 #   common::repo_root              print the repository's top folder
 #   common::kill_tagged TAG        SIGKILL the processes whose command line contains TAG
+#   common::wait_until SECS WHAT CMD  poll the shell command CMD (every 0.05 s) until it succeeds;
+#                                  after SECS seconds warn "timed out waiting for WHAT", return 1
+#   state::dir                     print this script's state folder, /run/cfs-state.ID (ID:
+#                                  <topic>.<lab> for a lab, else the script's name)
+#   state::dir_of ID               print the state folder of ID
+#   state::mark NAME [VALUE]       write a marker there BEFORE creating shared state a later
+#                                  cleanup must know was ours (/run/netns, a sysctl's old value)
+#   state::unmark NAME             remove a marker, and the folder once it is empty
 # stdout is reserved for the facts a lab prints (compared with expected-output.txt).
 
 [[ -n ${_CFS_COMMON_SH:-} ]] && return 0
@@ -68,9 +76,50 @@ common::kill_tagged() {
     ancestors+="$p "
     p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || break
   done
-  for pid in $(pgrep -f -- "$tag"); do
+  for pid in $(pgrep -f -- "$tag" || true); do
     [[ $ancestors == *" $pid "* ]] || kill -KILL "$pid" 2>/dev/null || true
   done
+}
+
+common::wait_until() {
+  local secs=$1 what=$2 cmd=$3 steps
+  steps=$((secs * 20))
+  until eval "$cmd"; do
+    if ((steps-- <= 0)); then
+      log::warn "timed out after ${secs} s waiting for $what"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# --- state markers --------------------------------------------------------
+CFS_STATE_PARENT=${CFS_STATE_PARENT:-/run}
+
+state::dir_of() { printf '%s/%sstate.%s\n' "$CFS_STATE_PARENT" "$CFS_PREFIX" "$1"; }
+
+state::dir() {
+  local dir
+  dir=$(cd "$(dirname "$0")" && pwd)
+  if [[ -f $dir/lab.manifest ]]; then
+    state::dir_of "$(basename "$(dirname "$dir")").$(basename "$dir")"
+  else
+    state::dir_of "$(basename "$0" .sh)"
+  fi
+}
+
+state::mark() {
+  local dir
+  dir=$(state::dir)
+  mkdir -p "$dir"
+  printf '%s\n' "${2:-}" >"$dir/$1"
+}
+
+state::unmark() {
+  local dir
+  dir=$(state::dir)
+  rm -f -- "$dir/$1"
+  rmdir -- "$dir" 2>/dev/null || true
 }
 
 # --- cleanup stack --------------------------------------------------------

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Remove whatever an interrupted run.sh left behind: only things named cfs-<lab>…
-# Safe to run twice, and when run.sh never ran.
+# Remove whatever run.sh left behind, even after a SIGKILL: exactly what lab.manifest declares.
+# Safe to run twice, and on a host where run.sh never ran.
 set -Eeuo pipefail
 # shellcheck source=../../scripts/common.sh # in labs/<topic>/<lab>/ this is ../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../scripts/lab.sh # in labs/<topic>/<lab>/ this is ../../../scripts/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lab.sh"
 
 main() {
   common::require_root
-  #   ip netns delete cfs-<lab> 2>/dev/null || true
-  #   common::kill_tagged cfs-<lab>-init
+  cleanup::lab "$(dirname "${BASH_SOURCE[0]}")"
 }
 main "$@"

@@ -5,15 +5,21 @@ set -Eeuo pipefail
 # shellcheck source=../../scripts/common.sh # in labs/<topic>/<lab>/ this is ../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 
+TAG=cfs-<lab>-init # the $0 of the process it starts, declared under tags: in lab.manifest
+
 main() {
-  common::require_root                       # first: refuse before changing anything
-  common::require_cmd unshare util-linux     # every command, with its Debian/Ubuntu package
+  common::require_root                     # first: refuse before changing anything
+  common::require_cmd unshare util-linux   # every command, with its package: as in lab.manifest's needs:
+  common::require_cmd pgrep procps
 
   # Create something, then at once register its undo (everything is named cfs-…):
-  #   ip netns add cfs-<lab>
-  #   cleanup::push "ip netns delete cfs-<lab> 2>/dev/null || true"
+  log::info "unshare --pid --fork sh -c 'sleep 300' $TAG"   # narration goes to stderr
+  unshare --pid --fork --kill-child sh -c 'sleep 300' "$TAG" &
+  local pid=$!
+  cleanup::push "kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null || true"
+  common::wait_until 5 "the process tagged $TAG" "pgrep -f -- '$TAG' >/dev/null"
 
-  log::info "narration goes to stderr"
-  echo "a deterministic fact: yes"            # stdout: only facts, exactly expected-output.txt
+  # stdout: only facts computed from what you observed, exactly expected-output.txt.
+  echo "processes tagged $TAG: $(pgrep -c -f -- "$TAG")"
 }
 main "$@"

@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# Remove anything run.sh may have left behind: the busy loop tagged cfs-cpu-busy and the cgroup
-# cfs-cpu (cgroup::remove also kills whatever is still inside it).
+# Remove whatever run.sh left behind, even after a SIGKILL: exactly what lab.manifest declares.
+# Safe to run twice, and on a host where run.sh never ran.
 set -Eeuo pipefail
-# shellcheck source-path=SCRIPTDIR source=../../../scripts/common.sh
+# shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
-# shellcheck source=../../../scripts/cgroup.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/cgroup.sh"
+# shellcheck source=../../../scripts/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lab.sh"
 
 main() {
   common::require_root
-  common::require_cmd pkill procps
-  common::kill_tagged cfs-cpu-busy
-  cgroup::remove cfs-cpu
+  cleanup::lab "$(dirname "${BASH_SOURCE[0]}")"
 }
 main "$@"

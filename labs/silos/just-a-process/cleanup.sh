@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Remove anything run.sh may have left behind: the unshare and namespace init tagged
-# cfs-just-a-process-init. Killing a PID namespace's init kills every process in it.
+# Remove whatever run.sh left behind, even after a SIGKILL: exactly what lab.manifest declares.
+# Safe to run twice, and on a host where run.sh never ran.
 set -Eeuo pipefail
 # shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../../scripts/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lab.sh"
 
 main() {
   common::require_root
-  common::require_cmd pkill procps
-  common::kill_tagged cfs-just-a-process-init
+  cleanup::lab "$(dirname "${BASH_SOURCE[0]}")"
 }
 main "$@"

@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
-# Remove anything run.sh may have left behind: the socat listeners tagged cfs-net-ns-* and the
-# network namespace cfs-netns.
+# Remove whatever run.sh left behind, even after a SIGKILL: exactly what lab.manifest declares.
+# Safe to run twice, and on a host where run.sh never ran.
 set -Eeuo pipefail
 # shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
-# shellcheck source=../../../scripts/netns.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/netns.sh"
+# shellcheck source=../../../scripts/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lab.sh"
 
 main() {
   common::require_root
-  common::require_cmd pgrep procps
-  common::require_cmd ip iproute2
-  common::kill_tagged cfs-net-ns-
-  netns::delete "$(common::name netns)"
+  cleanup::lab "$(dirname "${BASH_SOURCE[0]}")"
 }
 main "$@"

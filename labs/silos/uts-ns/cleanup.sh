@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Remove anything run.sh may have left behind: the process tagged cfs-uts-ns-init. It is the only
-# member of its UTS namespace, so the namespace (and its hostname) goes with it.
+# Remove whatever run.sh left behind, even after a SIGKILL: exactly what lab.manifest declares.
+# Safe to run twice, and on a host where run.sh never ran.
 set -Eeuo pipefail
 # shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../../scripts/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lab.sh"
 
 main() {
   common::require_root
-  common::require_cmd pkill procps
-  common::kill_tagged cfs-uts-ns-init
+  cleanup::lab "$(dirname "${BASH_SOURCE[0]}")"
 }
 main "$@"
