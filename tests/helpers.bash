@@ -1,8 +1,13 @@
 # shellcheck shell=bash
 # helpers.bash: loaded by every .bats file.
-#   requires TOKEN...   skip with a reason when a capability is missing; an unknown token fails
-#   lab::dirs           print every lab folder (labs/<topic>/<lab>), honouring CFS_LABS
-bats_require_minimum_version 1.5.0
+#   requires TOKEN...        skip with a reason when a capability is missing; an unknown token fails
+#   lab::dirs                print every lab folder (labs/<topic>/<lab>), honouring CFS_LABS
+#   lab::skip_unless_verified_here LAB   skip LAB where its manifest does not ask for it (verify:)
+#   results::write WHAT LAB CHECK SECS   append one line to the results file ($CFS_RESULTS)
+#   copy_for_nobody PATH...  copy repo paths into a fresh world-readable folder, print its path
+#                            (an unprivileged user cannot read a checkout in a 0700 home)
+# bats_test_function (tests/labs.bats) came with bats 1.11.
+bats_require_minimum_version 1.11.0
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export REPO_ROOT
@@ -10,6 +15,10 @@ load "$REPO_ROOT/node_modules/bats-support/load.bash"
 load "$REPO_ROOT/node_modules/bats-assert/load.bash"
 # shellcheck source=lib/host-state.sh
 source "$REPO_ROOT/tests/lib/host-state.sh"
+
+# Where the suite runs: host, or vm inside scripts/vm's guest (guest-init.sh sets CFS_ENV=vm).
+CFS_ENV=${CFS_ENV:-host}
+CFS_RESULTS=${CFS_RESULTS:-$REPO_ROOT/test-results/labs.tsv}
 
 requires() {
   local token
@@ -39,4 +48,31 @@ lab::dirs() {
     fi
     printf '%s\n' "${dir#"$REPO_ROOT"/}"
   done
+}
+
+# The one allowed skip: a lab whose manifest does not list this environment under verify: (a
+# lab that needs AppArmor or CRIU is verified in the VM only, and says so with features:).
+lab::skip_unless_verified_here() {
+  local lab=$1 line verify=
+  while IFS= read -r line; do
+    [[ $line =~ ^verify:([^#]*) ]] && verify+=" ${BASH_REMATCH[1]} "
+  done <"$REPO_ROOT/$lab/lab.manifest"
+  [[ $verify == *" $CFS_ENV "* ]] \
+    || skip "$lab is verified in:$verify(lab.manifest), not on this $CFS_ENV"
+}
+
+results::write() {
+  mkdir -p "$(dirname "$CFS_RESULTS")"
+  printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$1" "$4" >>"$CFS_RESULTS"
+}
+
+copy_for_nobody() {
+  local copy path
+  copy=$(mktemp -d /tmp/cfstest-nobody.XXXXXX)
+  for path in "$@"; do
+    mkdir -p "$copy/$(dirname "$path")"
+    cp -r "$REPO_ROOT/$path" "$copy/$path"
+  done
+  chmod -R a+rX "$copy"
+  printf '%s\n' "$copy"
 }

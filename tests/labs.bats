@@ -1,6 +1,19 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats' `run --separate-stderr`
 # The lab contract, checked for every folder under labs/ (no registration: a new folder is a new
-# set of tests). CFS_LABS narrows the set; CFS_LAB_TIMEOUT (seconds, default 300) bounds a run.
+# set of tests). Each lab gets four checks; one run of run.sh proves both its output and that it
+# leaves nothing behind, so nothing is run twice to prove two things.
+#   output     run.sh prints expected-output.txt, and leaves nothing behind without cleanup.sh
+#   sigkill    cleanup.sh on a clean host changes nothing; run.sh SIGKILLed half-way (no trap
+#              runs), then cleanup.sh twice: nothing is left
+#   interrupt  run.sh sent SIGINT half-way cleans up in its trap and dies of the signal (130)
+#   nonroot    run as user nobody, run.sh refuses, says it needs root and changes nothing
+# Environment:
+#   CFS_LABS="silos/* cgroups/memory"  which labs (globs); default every lab
+#   CFS_LAB_CHECKS="output sigkill"    which checks; default all four
+#   CFS_LAB_TIMEOUT=300                seconds one run of a lab script may take
+#   CFS_RESULTS=FILE                   where each check appends "lab<TAB>check<TAB>result<TAB>secs"
+#                                      (default test-results/labs.tsv); "begin" lines mark starts
 
 load helpers
 
@@ -8,11 +21,43 @@ setup_file() {
   # Labs change host-wide state: never run two at once, even from two test runs.
   exec {CFS_LOCK_FD}>/run/lock/cfs-labs.lock 2>/dev/null || exec {CFS_LOCK_FD}>/tmp/.cfs-labs.lock
   flock "$CFS_LOCK_FD"
+  # A snapshot section whose tool is missing would be empty before and after: no leak seen there.
+  local missing
+  missing=$(host_state::missing)
+  [[ -z $missing ]] || fail "the leak check cannot see everything: install $(echo "$missing" | tr '\n' ' ')
+(the labs are not run without it)"
 }
 
 setup() {
   requires root
   TIMEOUT=${CFS_LAB_TIMEOUT:-300}
+}
+
+# Name the check under way (for the results file and for teardown); LAB, CHECK and T0 are read there.
+check::begin() {
+  LAB=$1 CHECK=$2 T0=$EPOCHREALTIME
+  lab::skip_unless_verified_here "$LAB"
+  results::write begin "$LAB" "$CHECK" -
+}
+
+# After each check, whatever it found: no process of the lab may survive into the next check, and
+# when the check failed, cleanup.sh runs so that one leak is not reported again by every later one.
+teardown() {
+  [[ -n ${LAB:-} ]] || return 0
+  local environ result=fail
+  [[ -z ${COPY:-} ]] || rm -rf -- "$COPY"
+  while IFS= read -r environ; do
+    environ=${environ#/proc/}
+    kill -KILL "${environ%%/*}" 2>/dev/null || true
+  done < <(grep -lzx "CFS_LAB_MARKER=$LAB" /proc/[0-9]*/environ 2>/dev/null)
+  if [[ -n ${BATS_TEST_SKIPPED:-} ]]; then
+    result=skip
+  elif [[ -n ${BATS_TEST_COMPLETED:-} ]]; then
+    result=pass
+  else
+    "$REPO_ROOT/$LAB/cleanup.sh" >/dev/null 2>&1 </dev/null 3>&- || true
+  fi
+  results::write "$result" "$LAB" "$CHECK" "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
 }
 
 # Compare two snapshots and fail naming every line that appeared or vanished.
@@ -23,130 +68,128 @@ assert_no_leak() {
 $changes"
 }
 
-# Run a lab step with an environment marker so that any process it leaves behind is found.
+snapshot() { host_state::snapshot "CFS_LAB_MARKER=$LAB" >"$BATS_TEST_TMPDIR/$1"; }
+
+# Run a lab script to its end, with an environment marker so that any process it leaves is found.
 run_step() {
-  local lab=$1 script=$2
+  local script=$1
   # 3>&-: bats waits for its fd 3 to close, so a process the lab leaks would hang the suite.
-  run --separate-stderr timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/$script" 3>&-
+  run --separate-stderr timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/$script" 3>&- </dev/null
 }
 
-# After each test, whatever it found: no process of the lab may survive into the next test.
-teardown() {
-  local lab=${BATS_TEST_DESCRIPTION%%:*} environ
-  while IFS= read -r environ; do
-    environ=${environ#/proc/}
-    kill -KILL "${environ%%/*}" 2>/dev/null || true
-  done < <(grep -lzx "CFS_LAB_MARKER=labs/$lab" /proc/[0-9]*/environ 2>/dev/null)
-}
-
-lab_output_matches() {
-  local lab=$1
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
-  run_step "$lab" run.sh
-  local run_status=$status run_output=$output run_stderr=$stderr
-  "$REPO_ROOT/$lab/cleanup.sh" >/dev/null 2>&1 || true
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
-  status=$run_status output=$run_output stderr=$run_stderr
-  ((status != 124)) || fail "$lab/run.sh did not finish within ${TIMEOUT}s (CFS_LAB_TIMEOUT)"
-  ((status == 0)) || fail "$lab/run.sh exited $status. Its stderr:
-$stderr"
-  local expected
-  expected=$(cat "$REPO_ROOT/$lab/expected-output.txt")
-  [[ $output == "$expected" ]] || fail "$lab/run.sh printed other facts than $lab/expected-output.txt:
-$(diff <(printf '%s\n' "$expected") <(printf '%s\n' "$output") | sed 's/^/  /')
-If the change is intended, re-run the lab as root and save its stdout as expected-output.txt, then read it."
-}
-
-lab_leaves_nothing() {
-  local lab=$1
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
-  run_step "$lab" run.sh
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
-  ((status == 0)) || fail "$lab/run.sh exited $status: $stderr"
-  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" "$lab/run.sh (without cleanup.sh)"
-}
-
-lab_cleanup_is_idempotent() {
-  local lab=$1
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
-  run_step "$lab" cleanup.sh
-  ((status == 0)) || fail "$lab/cleanup.sh on a clean host exited $status: $stderr"
-  run_step "$lab" run.sh
-  ((status == 0)) || fail "$lab/run.sh exited $status: $stderr"
-  local i
-  for i in 1 2; do
-    run_step "$lab" cleanup.sh
-    ((status == 0)) || fail "$lab/cleanup.sh (run $i after run.sh) exited $status: $stderr"
-  done
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
-  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" "$lab/cleanup.sh"
-}
-
-# Start run.sh, send it SIGINT once it has printed $2 lines, and print its exit status.
-interrupt_after() {
-  local lab=$1 lines=$2 out=$BATS_TEST_TMPDIR/stdout pid waited=0 status=0
-  # Job control on: without it a background job starts with SIGINT ignored and cannot trap it.
-  set -m
-  env "CFS_LAB_MARKER=$lab" "$REPO_ROOT/$lab/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- &
+# Start run.sh in the background (in a session of its own when $1 is "setsid", else as a job that
+# can take SIGINT), wait until it has printed $2 lines or ended, send signal $3 (to the whole
+# process group for KILL), wait for it and print its exit status.
+signal_after() {
+  local how=$1 lines=$2 sig=$3 out=$BATS_TEST_TMPDIR/stdout pid waited=0 status=0
+  if [[ $how == setsid ]]; then
+    setsid env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- </dev/null &
+  else
+    # Job control on: without it a background job starts with SIGINT ignored and cannot trap it.
+    set -m
+    env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- </dev/null &
+    set +m
+  fi
   pid=$!
-  set +m
   while (($(wc -l <"$out") < lines)) && kill -0 "$pid" 2>/dev/null && ((waited++ < TIMEOUT * 20)); do
     sleep 0.05
   done
-  kill -INT "$pid" 2>/dev/null || true
+  if [[ $sig == KILL ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill "-$sig" "$pid" 2>/dev/null || true; fi
   wait "$pid" || status=$?
   echo "$status"
 }
 
-# Interrupt run.sh half-way through its output: its trap must undo what it had made, and it must
-# die of the signal. A lab may finish its last lines before the signal lands; then the cut moves
-# one line earlier, down to the first line. Every attempt must leave nothing behind.
-lab_interrupt_leaves_nothing() {
-  local lab=$1 half cut status lines
-  half=$((($(wc -l <"$REPO_ROOT/$lab/expected-output.txt") + 1) / 2))
-  for ((cut = half; cut >= 1; cut--)); do
-    host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
-    status=$(interrupt_after "$lab" "$cut")
-    sleep 0.5 # let SIGKILLed namespaces finish dying
-    host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
-    "$REPO_ROOT/$lab/cleanup.sh" >/dev/null 2>&1 || true
-    lines=$(wc -l <"$BATS_TEST_TMPDIR/stdout")
+# The line of run.sh's output after which to send a signal: half-way, then earlier when the lab
+# finished before the signal landed.
+half_of_output() { echo $((($(wc -l <"$REPO_ROOT/$LAB/expected-output.txt") + 1) / 2)); }
+
+check_output() {
+  check::begin "$1" output
+  snapshot before
+  run_step run.sh
+  snapshot after
+  ((status != 124)) || fail "$LAB/run.sh did not finish within ${TIMEOUT}s (CFS_LAB_TIMEOUT)"
+  ((status == 0)) || fail "$LAB/run.sh exited $status. Its stderr:
+$stderr"
+  local expected
+  expected=$(cat "$REPO_ROOT/$LAB/expected-output.txt")
+  [[ $output == "$expected" ]] || fail "$LAB/run.sh printed other facts than $LAB/expected-output.txt:
+$(diff <(printf '%s\n' "$expected") <(printf '%s\n' "$output") | sed 's/^/  /')
+If the change is intended, re-run the lab as root and save its stdout as expected-output.txt, then read it."
+  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" "$LAB/run.sh (without cleanup.sh)"
+}
+
+check_sigkill() {
+  check::begin "$1" sigkill
+  local cut killed printed i
+  snapshot before
+  run_step cleanup.sh
+  ((status == 0)) || fail "$LAB/cleanup.sh on a clean host exited $status: $stderr"
+  snapshot clean
+  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/clean" "$LAB/cleanup.sh on a clean host"
+  for ((cut = $(half_of_output); cut >= 1; cut--)); do
+    killed=$(signal_after setsid "$cut" KILL)
+    printed=$(wc -l <"$BATS_TEST_TMPDIR/stdout")
+    ((killed == 0 || killed == 137)) || fail "$LAB/run.sh exited $killed before SIGKILL landed after line $cut. Its stderr:
+$(cat "$BATS_TEST_TMPDIR/stderr")"
+    for i in 1 2; do
+      run_step cleanup.sh
+      ((status == 0)) || fail "$LAB/cleanup.sh (run $i after run.sh was SIGKILLed after $printed lines) exited $status: $stderr"
+    done
+    snapshot after
     assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" \
-      "$lab/run.sh interrupted after $lines lines (exit $status)"
+      "$LAB/run.sh SIGKILLed after $printed lines, then cleanup.sh twice,"
+    ((killed == 137)) && return 0
+    echo "# $LAB finished before SIGKILL landed after line $cut; trying an earlier cut" >&3
+  done
+  fail "$LAB/run.sh finished every time before SIGKILL landed, even after its first line"
+}
+
+check_interrupt() {
+  check::begin "$1" interrupt
+  local cut status printed
+  for ((cut = $(half_of_output); cut >= 1; cut--)); do
+    snapshot before
+    status=$(signal_after job "$cut" INT)
+    sleep 0.5 # let SIGKILLed namespaces finish dying
+    snapshot after
+    printed=$(wc -l <"$BATS_TEST_TMPDIR/stdout")
+    assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" \
+      "$LAB/run.sh interrupted after $printed lines (exit $status)"
     ((status == 130)) && return 0
-    ((status == 0)) && { echo "# $lab finished before SIGINT landed after line $cut; trying an earlier cut" >&3; continue; }
-    fail "$lab/run.sh was sent SIGINT after $lines of its lines but exited $status, not 130:
+    ((status == 0)) && { echo "# $LAB finished before SIGINT landed after line $cut; trying an earlier cut" >&3; continue; }
+    fail "$LAB/run.sh was sent SIGINT after $printed of its lines but exited $status, not 130:
 it must die of the signal after its trap has cleaned up. Its stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"
   done
-  fail "$lab/run.sh finished every time before SIGINT landed, even when sent after its first line:
+  fail "$LAB/run.sh finished every time before SIGINT landed, even when sent after its first line:
 make it slower to print its first line, or report this lab's shape in an issue"
 }
 
-# As an unprivileged user, run.sh must refuse with one clear sentence and change nothing.
-lab_refuses_non_root() {
-  local lab=$1 copy
-  # The unprivileged user may not be able to read the checkout: give it a copy.
-  copy=$(mktemp -d /tmp/cfstest-nonroot.XXXXXX)
-  mkdir -p "$copy/$(dirname "$lab")"
-  cp -r "$REPO_ROOT/scripts" "$copy/"
-  cp -r "$REPO_ROOT/$lab" "$copy/$lab"
-  chmod -R a+rX "$copy"
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/before"
+check_nonroot() {
+  check::begin "$1" nonroot
+  local copy
+  copy=$(copy_for_nobody scripts "$LAB")
+  COPY=$copy
+  snapshot before
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env "CFS_LAB_MARKER=$lab" "$copy/$lab/run.sh" 3>&-
-  host_state::snapshot "CFS_LAB_MARKER=$lab" >"$BATS_TEST_TMPDIR/after"
-  rm -rf "$copy"
-  ((status != 0)) || fail "$lab/run.sh succeeded as user nobody: it must refuse without root"
-  [[ -z $output ]] || fail "$lab/run.sh printed facts on stdout before refusing: $output"
-  [[ $stderr == *root* ]] || fail "$lab/run.sh refused without saying it needs root. Its stderr: $stderr"
-  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" "$lab/run.sh as nobody"
+    env "CFS_LAB_MARKER=$LAB" "$copy/$LAB/run.sh" 3>&- </dev/null
+  snapshot after
+  ((status != 0)) || fail "$LAB/run.sh succeeded as user nobody: it must refuse without root"
+  [[ -z $output ]] || fail "$LAB/run.sh printed facts on stdout before refusing: $output"
+  [[ $stderr == *root* ]] || fail "$LAB/run.sh refused without saying it needs root. Its stderr: $stderr"
+  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" "$LAB/run.sh as nobody"
 }
 
 while IFS= read -r lab; do
   name=${lab#labs/}
-  bats_test_function --description "$name: run.sh prints expected-output.txt" -- lab_output_matches "$lab"
-  bats_test_function --description "$name: run.sh leaves nothing behind, even without cleanup.sh" -- lab_leaves_nothing "$lab"
-  bats_test_function --description "$name: cleanup.sh is safe on a clean host and twice after a run" -- lab_cleanup_is_idempotent "$lab"
-  bats_test_function --description "$name: run.sh interrupted half-way leaves nothing behind" -- lab_interrupt_leaves_nothing "$lab"
-  bats_test_function --description "$name: run.sh refuses as a non-root user and changes nothing" -- lab_refuses_non_root "$lab"
+  for check in ${CFS_LAB_CHECKS:-output sigkill interrupt nonroot}; do
+    case $check in
+      output) what="run.sh prints expected-output.txt and leaves nothing behind, even without cleanup.sh" ;;
+      sigkill) what="cleanup.sh removes everything after run.sh is SIGKILLed half-way, and is safe on a clean host and twice" ;;
+      interrupt) what="run.sh interrupted half-way exits 130 and leaves nothing behind" ;;
+      nonroot) what="run.sh refuses as a non-root user and changes nothing" ;;
+      *) echo "CFS_LAB_CHECKS: unknown check '$check' (output sigkill interrupt nonroot)" >&2; exit 1 ;;
+    esac
+    bats_test_function --description "$name: $what" -- "check_$check" "$lab"
+  done
 done < <(lab::dirs)

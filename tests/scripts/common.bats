@@ -10,8 +10,13 @@ lab_snippet() {
 }
 
 @test "common::require_root refuses a non-root user with one sentence naming root" {
+  requires root
+  # From a copy: user nobody may not be able to read the checkout (a clone in a 0700 home).
+  local copy
+  copy=$(copy_for_nobody scripts/common.sh)
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    bash -c "source '$REPO_ROOT/scripts/common.sh'; common::require_root; echo reached"
+    bash -c "source '$copy/scripts/common.sh'; common::require_root; echo reached"
+  rm -rf -- "$copy"
   assert_failure
   assert_output ""
   [[ $stderr == *"must run as root"* ]] || fail "stderr does not say root is needed: $stderr"
