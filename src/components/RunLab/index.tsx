@@ -2,23 +2,25 @@ import React from 'react';
 import CodeBlock from '@theme/CodeBlock';
 import Link from '@docusaurus/Link';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
+import {usePluginData} from '@docusaurus/useGlobalData';
 import verifiedOn from '@site/labs/verified-on.json';
+import type {LabData} from '@site/src/plugins/lab-files';
 import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
 import styles from './styles.module.css';
 
 type Props = {
-  /** The lab folder under labs/, e.g. "silos/pid-ns". */
+  /** The lab folder under labs/, e.g. "silos/pid-ns". What it needs comes from its lab.manifest. */
   lab: string;
-  /** What the lab needs: "root" and Debian/Ubuntu package names. */
-  needs?: string[];
 };
 
 /** The "Run this lab" block: the command, what it needs, where the files are, where it was verified. */
-export default function RunLab({lab, needs = ['root']}: Props): React.JSX.Element {
+export default function RunLab({lab}: Props): React.JSX.Element {
   const {siteConfig} = useDocusaurusContext();
+  const {labs} = usePluginData('cfs-lab-files') as LabData;
+  const packages = labs[lab]?.packages ?? [];
   const repoUrl = String(siteConfig.customFields?.repoUrl ?? '');
   const folder = `labs/${lab}`;
-  const install = aptInstallLine(needs);
+  const install = aptInstallLine(packages);
   const verified = verificationsFor(verifiedOn as VerifiedOn, lab);
   return (
     <section className={styles.runLab} aria-label={`Run the lab ${lab}`}>
@@ -27,8 +29,8 @@ export default function RunLab({lab, needs = ['root']}: Props): React.JSX.Elemen
       </p>
       <ul className={styles.facts}>
         <li>
-          Needs: {needs.includes('root') ? 'root (it creates namespaces, mounts or cgroups), ' : ''}
-          {needs.filter((n) => n !== 'root').join(', ') || 'nothing beyond a standard install'}
+          Needs: root (it creates namespaces, mounts or cgroups), and the Debian/Ubuntu packages{' '}
+          {packages.join(', ') || '(none beyond a standard install)'}
         </li>
         <li>
           Leaves nothing behind: everything it creates is named <code>cfs-…</code> and removed on exit or
@@ -36,8 +38,8 @@ export default function RunLab({lab, needs = ['root']}: Props): React.JSX.Elemen
         </li>
         <li>
           {verified.length > 0
-            ? `Verified by CI on: ${verified.join('; ')}.`
-            : 'Verified by the test suite on every change.'}
+            ? `${verified.join('; ')}.`
+            : 'Not yet recorded in labs/verified-on.json: the test suite checks it on every change.'}
         </li>
       </ul>
       <CodeBlock language="bash" title="From a clone of the repository">

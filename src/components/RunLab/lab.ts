@@ -1,14 +1,18 @@
-/** One environment a lab passed in, as recorded in labs/verified-on.json. */
+/** One environment a lab passed every check in, as recorded in labs/verified-on.json. */
 export type Verification = {env: string; kernel: string; cgroup: string; date?: string};
 export type VerifiedOn = Record<string, Verification[]>;
 
-/** `sudo apt-get install …` for the packages a lab needs ("root" is not a package). */
-export function aptInstallLine(needs: readonly string[]): string {
-  const packages = needs.filter((n) => n !== 'root');
+/** What the environments are called on the page. */
+const ENV_NAMES: Record<string, string> = {host: 'the CI host', vm: 'the CI VM, Debian 12 kernel'};
+
+/** `sudo apt-get install …` for the packages a lab needs. */
+export function aptInstallLine(packages: readonly string[]): string {
   return packages.length ? `sudo apt-get install -y ${packages.join(' ')}` : '';
 }
 
-/** Human-readable environments a lab was verified in, e.g. "vm: Linux 6.1.0-28-amd64, cgroup v2". */
+/** "Verified on 2026-12-02: Linux 6.1.0-28-amd64, cgroup v2 (the CI VM …)", one per environment. */
 export function verificationsFor(data: VerifiedOn, lab: string): string[] {
-  return (data[lab] ?? []).map((v) => `${v.env}: Linux ${v.kernel}, cgroup ${v.cgroup}${v.date ? ` (${v.date})` : ''}`);
+  return (data[lab] ?? []).map(
+    (v) => `Verified on ${v.date ?? 'an undated run'}: Linux ${v.kernel}, cgroup ${v.cgroup} (${ENV_NAMES[v.env] ?? v.env})`,
+  );
 }
