@@ -4,38 +4,43 @@
 #
 #   sudo scripts/vm/run-suite.sh [LAB_GLOB...]
 #
-#   LAB_GLOB   labs to run, as in CFS_LABS ("silos/pid-ns", "cgroups/*"); default: $DEFAULT_LABS
+#   LAB_GLOB   labs to run, as in CFS_LABS ("silos/pid-ns", "cgroups/*"); default: every lab whose
+#              lab.manifest lists vm under verify: (they need what the CI host lacks: pure cgroup
+#              v2, AppArmor, CRIU, a systemd-like shared /)
 #
 # stdout: the suite's TAP (bats --tap --timing). stderr: build steps and the guest's console.
 # Exit status: the suite's; 124 when the VM ran out of time; 125 when the VM never ran the suite.
 # The guest image (kernel, initramfs, root.ext4) is built on first use into .vm-cache/ and
 # reused until scripts/vm/guest-packages.txt, the kernel package or the build scripts change.
-# After the run, labs/verified-on.json records which labs passed in the VM (record-verified.mjs).
+# The results (one line per check: lab, check, pass/fail/skip, seconds) and the guest's facts go
+# to test-results/labs/vm.tsv and vm.facts, which scripts/promote-verified.sh reads.
 #
 # Environment:
 #   CFS_VM_BATS="tests/x.bats ..."  more bats files to run after tests/labs.bats (repo-relative)
+#   CFS_LAB_CHECKS="output sigkill" the harness checks to run (tests/labs.bats); the two that
+#                                   depend on the kernel. "output sigkill interrupt nonroot": all
+#                                   (for fast, KVM runners)
 #   CFS_LAB_TIMEOUT=300             per-lab-run timeout inside the guest (passed to the harness)
-#   CFS_VM_TIMEOUT=1500             seconds before the VM is killed (default 25 min)
+#   CFS_VM_TIMEOUT=3600             seconds before qemu is killed: a backstop only; the guest
+#                                   gives the suite a budget from its labs and its measured speed
 #   CFS_VM_ACCEL=auto|kvm|tcg       auto: KVM (-cpu host) when /dev/kvm opens and the CPU has
 #                                   vmx/svm, else TCG (-accel tcg -cpu max)
 #   CFS_VM_CONSOLE=1                0: do not stream the guest console (it is still saved)
-#   CFS_VM_RECORD=1                 0: do not update labs/verified-on.json
 #   CFS_VM_EXTRA_LABS=/path         a folder of <topic>/<lab>/ scratch labs, copied into the guest's
 #                                   labs/ (never into the checkout) so LAB_GLOB can name them;
-#                                   they are never recorded in labs/verified-on.json
+#                                   their results are kept apart (extra.tsv, never promoted)
 #   CFS_VM_TCG_CPU=max              the -cpu model under TCG
 #   CFS_VM_PROFILE="tests/lib/host-state.sh ..."  time one host_state::snapshot per file first
 #   CFS_VM_CPUS=2 CFS_VM_MEM=2048   guest size
 # The last run's TAP and console log are kept in .vm-cache/last-run/.
-# Host packages: qemu-system-x86 mmdebstrap e2fsprogs (and nodejs for the record step).
+# Host packages: qemu-system-x86 mmdebstrap e2fsprogs.
 set -Eeuo pipefail
-
-# The labs that need what this host lacks: pure cgroup v2, AppArmor, a CRIU-capable kernel, and
-# a systemd-like shared / (mount propagation changes what mount-ns and ns-lifetime see).
-DEFAULT_LABS='cgroups/* silos/user-ns silos/mount-ns silos/ns-lifetime *criu* *apparmor* *mini-container* build-container/*'
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
+# shellcheck source=../lab.sh
+source "$REPO/scripts/lab.sh"
+
 CACHE=${CFS_VM_CACHE:-$REPO/.vm-cache}
 export CFS_VM_CACHE=$CACHE
 
@@ -73,7 +78,11 @@ accel_args() {
 main() {
   ((EUID == 0)) || die "run-suite.sh needs root (it builds the image with mmdebstrap --mode=root)."
   command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
-  local labs=${*:-$DEFAULT_LABS} t0=$SECONDS
+  local labs=$* t0=$SECONDS
+  if [[ -z $labs ]]; then
+    labs=$(lab::dirs_verified_in vm | sed 's|^labs/||' | tr '\n' ' ')
+    labs=${labs% }
+  fi
 
   local image
   image=$("$VM_DIR/build-image.sh") || die "building the guest image failed"
@@ -88,6 +97,7 @@ main() {
   trap 'say "interrupted: stopping the VM"; [[ -n $qpid ]] && kill "$qpid" 2>/dev/null; exit 130' INT TERM HUP
   {
     printf 'CFS_LABS=%q\n' "$labs"
+    printf 'CFS_LAB_CHECKS=%q\n' "${CFS_LAB_CHECKS:-output sigkill}"
     printf 'CFS_VM_BATS=%q\n' "${CFS_VM_BATS:-}"
     printf 'CFS_LAB_TIMEOUT=%q\n' "${CFS_LAB_TIMEOUT:-}"
     printf 'CFS_VM_EXTRA=%q\n' "${CFS_VM_EXTRA_LABS:+1}"
@@ -110,7 +120,7 @@ main() {
     mitigations=off)
   local t_boot=$SECONDS
   # The root disk is opened with snapshot=on: the guest's writes go to a throwaway overlay.
-  TMPDIR=$run timeout --kill-after=10 "${CFS_VM_TIMEOUT:-1500}" \
+  TMPDIR=$run timeout --kill-after=10 "${CFS_VM_TIMEOUT:-3600}" \
     qemu-system-x86_64 "${accel[@]}" -smp "${CFS_VM_CPUS:-2}" -m "${CFS_VM_MEM:-2048}" \
     -nographic -nodefaults -no-user-config -no-reboot \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" -append "${cmdline[*]}" \
@@ -144,7 +154,7 @@ main() {
   status=$(tr -d '\r' <"$run/console.log" | sed -n 's/^CFS-VM-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
   if [[ -z $status ]]; then
     if ((qstatus == 124 || qstatus == 137)); then
-      say "error: the VM did not finish within ${CFS_VM_TIMEOUT:-1500} s (CFS_VM_TIMEOUT); killed"
+      say "error: the VM did not finish within ${CFS_VM_TIMEOUT:-3600} s (CFS_VM_TIMEOUT); killed while running: $(awk -F'\t' '$3 == "begin" { c = $1 " " $2; next } { c = "" } END { print c }' "$run/results.tsv" 2>/dev/null)"
       status=124
     else
       say "error: the VM stopped (qemu exit $qstatus) without reporting the suite's status; qemu said:"
@@ -153,13 +163,14 @@ main() {
     fi
   fi
 
-  if [[ ${CFS_VM_RECORD:-1} != 0 && -s $run/tap && -f $run/facts ]]; then
-    local kernel cgroup
-    kernel=$(sed -n 's/^kernel=//p' "$run/facts")
-    cgroup=$(sed -n 's/^cgroup=//p' "$run/facts")
-    # Two runs may finish together: one read-modify-write of the JSON at a time.
-    flock "$CACHE/record.lock" "$VM_DIR/record-verified.sh" vm "$run/tap" "$kernel" "$cgroup" \
-      || say "warning: could not update labs/verified-on.json"
+  # Scratch labs (CFS_VM_EXTRA_LABS) are kept apart from the results a promotion may use.
+  local results=$REPO/test-results/labs name=vm
+  [[ -n ${CFS_VM_EXTRA_LABS:-} ]] && name=extra
+  mkdir -p "$results"
+  if [[ -f $run/results.tsv ]]; then
+    cp "$run/results.tsv" "$results/$name.tsv"
+    [[ -f $run/facts ]] && cp "$run/facts" "$results/$name.facts"
+    lab::slowest "$results/$name.tsv" >&2
   fi
   say "times: image $t_build s, VM (boot + suite + poweroff) $t_vm s, total $((SECONDS - t0)) s; suite status $status"
   return "$status"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # scripts/cgroup.sh on fake cgroup trees (plain folders and files under $BATS_TEST_TMPDIR, the
 # mode forced with CFS_CGROUP_MODE): which files each function writes, with what, on v1 and on
-# v2. No root needed, except for the last two tests, which use the real trees of this host.
+# v2. No root needed, except for the last two tests, which use the real trees of this host (tagged
+# kernel: the CI VM runs only those, on its pure cgroup v2 tree).
 # shellcheck disable=SC2030,SC2031 # each @test runs in its own subshell: its exports are meant to stay there
 
 load ../helpers
@@ -584,6 +585,7 @@ pids/cfs-x"
 }
 
 # ---------------------------------------------------------------- the real thing
+# bats test_tags=kernel
 @test "on this host, a cfs-test cgroup really takes a process and cgroup::remove leaves nothing" {
   requires root
   unset CFS_CGROUP_MODE CFS_CGROUP_ROOT
@@ -606,6 +608,7 @@ pids/cfs-x"
   flock -u "$lock"
 }
 
+# bats test_tags=kernel
 @test "on this host's cgroup2 mount, cgroup::spawn joins a cfs-test cgroup and cgroup::remove kills it and leaves nothing" {
   requires root
   local root
