@@ -37,22 +37,25 @@ npm_packages() {
   log::info "npm ci"
   local log
   log=$(mktemp)
-  if (cd "$root" && npm ci --no-audit --no-fund >&2 2> >(tee "$log" >&2)); then
-    rm -f "$log"
+  cleanup::push "rm -f '$log'"
+  if (cd "$root" && npm ci --no-audit --no-fund) >"$log" 2>&1; then
     return 0
   fi
   # npm ci also demands lockfile entries for optional packages of other platforms (macOS and
-  # Windows builds of @swc/html, …). A registry that lacks them, like the mirror our CI uses,
-  # yields a lockfile without them, and then npm ci refuses. npm install --no-save installs the
-  # same locked versions and leaves package-lock.json untouched.
-  if grep -q 'Missing: .* from lock file' "$log"; then
-    log::warn "npm ci refused over optional packages for other platforms; installing the locked versions with npm install --no-save"
-    rm -f "$log"
-    (cd "$root" && npm install --no-save --no-audit --no-fund >&2)
-  else
-    rm -f "$log"
+  # Windows builds of @swc/html, …). A registry that lacks them yields a lockfile without them,
+  # and then npm ci refuses (with a page of usage text). npm install --no-save installs the same
+  # locked versions and leaves package-lock.json untouched. Its full output is shown only if the
+  # fallback fails too.
+  if ! grep -q 'Missing: .* from lock file' "$log"; then
+    cat "$log" >&2
     return 1
   fi
+  log::warn "npm ci refused: the lockfile lacks $(grep -c 'Missing: .* from lock file' "$log") optional packages of other platforms; installing the locked versions with npm install --no-save"
+  if ! (cd "$root" && npm install --no-save --no-audit --no-fund) >>"$log" 2>&1; then
+    cat "$log" >&2
+    return 1
+  fi
+  log::info "npm packages: installed from package-lock.json"
 }
 
 main() {
