@@ -74,7 +74,7 @@
 _CFS_CGROUP_SH=1
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "${BASH_SOURCE[0]%/*}/common.sh"
 
 CFS_CGROUP_ROOT=${CFS_CGROUP_ROOT:-/sys/fs/cgroup}
 # How long cgroup::remove waits for killed processes to leave (in 0.05 s steps).

@@ -34,11 +34,11 @@
 _CFS_LAB_SH=1
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "${BASH_SOURCE[0]%/*}/common.sh"
 # shellcheck source-path=SCRIPTDIR source=cgroup.sh
-source "$(dirname "${BASH_SOURCE[0]}")/cgroup.sh"
+source "${BASH_SOURCE[0]%/*}/cgroup.sh"
 # shellcheck source-path=SCRIPTDIR source=netns.sh
-source "$(dirname "${BASH_SOURCE[0]}")/netns.sh"
+source "${BASH_SOURCE[0]%/*}/netns.sh"
 
 LAB_KEYS=(chapter needs verify features tags cgroups netns links tmp loops users chains sysctls)
 declare -gA LAB=()
@@ -83,9 +83,10 @@ lab::dirs_verified_in() {
 }
 
 lab::id() {
-  local dir
+  local dir parent
   dir=$(cd "$1" && pwd)
-  printf '%s.%s\n' "$(basename "$(dirname "$dir")")" "$(basename "$dir")"
+  parent=${dir%/*}
+  printf '%s.%s\n' "${parent##*/}" "${dir##*/}"
 }
 
 lab::slowest() {
@@ -98,9 +99,9 @@ lab::slowest() {
 
 lab::sysctl() {
   local key=$1 value=$2 file old
-  lab::values "$(dirname "$0")" sysctls
+  lab::values "$CFS_SCRIPT_DIR" sysctls
   [[ " ${LAB_VALUES[*]} " == *" $key "* ]] \
-    || die "lab::sysctl: $key is not declared in $(dirname "$0")/lab.manifest (add it to 'sysctls:')."
+    || die "lab::sysctl: $key is not declared in $CFS_SCRIPT_DIR/lab.manifest (add it to 'sysctls:')."
   file=/proc/sys/${key//.//}
   [[ -f $file ]] || die "this kernel has no sysctl $key ($file is missing)."
   old=$(<"$file")

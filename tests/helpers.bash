@@ -4,15 +4,25 @@
 #   lab::dirs                print every lab folder (labs/<topic>/<lab>), honouring CFS_LABS
 #   lab::skip_unless_verified_here LAB   skip LAB where its manifest does not ask for it (verify:)
 #   results::write WHAT LAB CHECK SECS   append one line to the results file ($CFS_RESULTS)
+#   lab::lock                wait for, then hold, the machine-wide lock of everything that makes
+#                            cfs- objects on the host (call it in setup_file)
 #   copy_for_nobody PATH...  copy repo paths into a fresh world-readable folder, print its path
 #                            (an unprivileged user cannot read a checkout in a 0700 home)
 # bats_test_function (tests/labs.bats) came with bats 1.11.
 bats_require_minimum_version 1.11.0
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export REPO_ROOT
-load "$REPO_ROOT/node_modules/bats-support/load.bash"
-load "$REPO_ROOT/node_modules/bats-assert/load.bash"
+if [[ -z ${REPO_ROOT:-} ]]; then
+  REPO_ROOT=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+  export REPO_ROOT
+fi
+# bats-support, then bats-assert: their files, as their load.bash would source them. Not through
+# load.bash, which forks a dirname per file (60 forks per test: 5 s in the emulated CI VM).
+for _cfs_lib in "$REPO_ROOT"/node_modules/bats-support/src/{output,error,lang}.bash \
+  "$REPO_ROOT"/node_modules/bats-assert/src/*.bash; do
+  # shellcheck source=/dev/null # libraries from node_modules
+  source "$_cfs_lib"
+done
+unset _cfs_lib
 # shellcheck source=lib/host-state.sh
 source "$REPO_ROOT/tests/lib/host-state.sh"
 
@@ -61,8 +71,15 @@ lab::skip_unless_verified_here() {
     || skip "$lab is verified in:$verify(lab.manifest), not on this $CFS_ENV"
 }
 
+# Labs and the library tests that make real objects change host-wide state, and the labs' checks
+# snapshot it: never two at once on a machine, even from two test runs.
+lab::lock() {
+  exec {CFS_LOCK_FD}>/run/lock/cfs-labs.lock 2>/dev/null || exec {CFS_LOCK_FD}>/tmp/.cfs-labs.lock
+  flock "$CFS_LOCK_FD"
+}
+
 results::write() {
-  mkdir -p "$(dirname "$CFS_RESULTS")"
+  [[ -d ${CFS_RESULTS%/*} ]] || mkdir -p "${CFS_RESULTS%/*}"
   printf '%s\t%s\t%s\t%s\n' "$2" "$3" "$1" "$4" >>"$CFS_RESULTS"
 }
 

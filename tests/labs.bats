@@ -18,9 +18,7 @@
 load helpers
 
 setup_file() {
-  # Labs change host-wide state: never run two at once, even from two test runs.
-  exec {CFS_LOCK_FD}>/run/lock/cfs-labs.lock 2>/dev/null || exec {CFS_LOCK_FD}>/tmp/.cfs-labs.lock
-  flock "$CFS_LOCK_FD"
+  lab::lock
   # A snapshot section whose tool is missing would be empty before and after: no leak seen there.
   local missing
   missing=$(host_state::missing)
@@ -82,6 +80,7 @@ run_step() {
 # process group for KILL), wait for it and print its exit status.
 signal_after() {
   local how=$1 lines=$2 sig=$3 out=$BATS_TEST_TMPDIR/stdout pid waited=0 status=0
+  : >"$out"
   if [[ $how == setsid ]]; then
     setsid env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/run.sh" >"$out" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- </dev/null &
   else
@@ -91,7 +90,9 @@ signal_after() {
     set +m
   fi
   pid=$!
-  while (($(wc -l <"$out") < lines)) && kill -0 "$pid" 2>/dev/null && ((waited++ < TIMEOUT * 20)); do
+  # Builtins only in this loop (mapfile, not wc): in the emulated CI VM a fork costs 30-80 ms.
+  local printed=()
+  while mapfile -t printed <"$out" && ((${#printed[@]} < lines)) && kill -0 "$pid" 2>/dev/null && ((waited++ < TIMEOUT * 20)); do
     sleep 0.05
   done
   if [[ $sig == KILL ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill "-$sig" "$pid" 2>/dev/null || true; fi

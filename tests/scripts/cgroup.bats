@@ -7,6 +7,9 @@
 
 load ../helpers
 
+# Labs snapshot every cfs-* cgroup: the real-tree tests never overlap with a lab run.
+setup_file() { lab::lock; }
+
 # Run one library function in a fresh bash, as a lab would: common.sh's traps and `die` stay out
 # of the bats process. $BATS_TEST_TMPDIR/stubs.bash, when present, is sourced after the library
 # (tests replace kill, rmdir and sleep there to watch cgroup::remove's decisions).
@@ -589,9 +592,6 @@ pids/cfs-x"
 @test "on this host, a cfs-test cgroup really takes a process and cgroup::remove leaves nothing" {
   requires root
   unset CFS_CGROUP_MODE CFS_CGROUP_ROOT
-  # Labs snapshot every cfs-* cgroup: never overlap with a lab run.
-  exec {lock}>/run/lock/cfs-labs.lock
-  flock "$lock"
   run -0 cg cgroup::create cfs-test memory pids
   sleep 300 &
   local pid=$!
@@ -605,7 +605,6 @@ pids/cfs-x"
   assert [ ! -d "/proc/$pid" ]
   run -0 find /sys/fs/cgroup -maxdepth 3 -type d -name cfs-test
   assert_output ""
-  flock -u "$lock"
 }
 
 # bats test_tags=kernel
@@ -618,8 +617,6 @@ pids/cfs-x"
   unset CFS_CGROUP_MODE
   run -0 cg cgroup::mode
   assert_output v2
-  exec {lock}>/run/lock/cfs-labs.lock
-  flock "$lock"
   # No controllers: a hybrid host binds them all to v1, and a v2 cgroup can exist without any.
   run -0 cg cgroup::create cfs-test
   # shellcheck disable=SC2016 # expanded by the inner bash
@@ -636,5 +633,4 @@ pids/cfs-x"
   while [[ -d /proc/$pid ]] && ((tries--)); do sleep 0.1; done
   assert [ ! -d "/proc/$pid" ]
   assert [ ! -d "$root/cfs-test" ]
-  flock -u "$lock"
 }

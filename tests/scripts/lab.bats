@@ -9,6 +9,8 @@
 
 load ../helpers
 
+setup_file() { lab::lock; }
+
 setup() {
   TREE=$BATS_TEST_TMPDIR/tree
   LABDIR=$TREE/labs/cfstest/lab$BATS_TEST_NUMBER

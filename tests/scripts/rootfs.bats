@@ -4,6 +4,8 @@
 
 load ../helpers
 
+setup_file() { lab::lock; }
+
 rootfs() { bash -c 'set -Eeuo pipefail; source "$REPO_ROOT/scripts/common.sh"; source "$REPO_ROOT/scripts/rootfs.sh"; "$@"' rootfs "$@"; }
 
 @test "rootfs::busybox makes a rootfs in which /bin/sh runs and finds its applets" {
