@@ -286,7 +286,7 @@ cgroup::_enable_v2() {
   log::info "enabling ${want[*]} in $dir/cgroup.subtree_control"
   [[ -f $dir/cgroup.subtree_control ]] || die "$dir/cgroup.subtree_control does not exist."
   { printf '%s\n' "${want[*]}" >"$dir/cgroup.subtree_control"; } 2>/dev/null \
-    || die "the kernel refused '${want[*]}' in $dir/cgroup.subtree_control (a cgroup with processes cannot enable controllers for children)."
+    || die "the kernel refused '${want[*]}' in $dir/cgroup.subtree_control (a cgroup that holds processes cannot enable domain controllers such as memory or io for its children)."
 }
 
 cgroup::create() {
