@@ -39,7 +39,7 @@ export function constantFacts(script: string): ConstantLine[] {
     depth = Math.max(0, depth + opens - closes);
     const m = /^(?:echo|printf)\s+(.*)$/.exec(text);
     if (!m || inBlock) return;
-    const rest = m[1];
+    const rest = m[1] ?? '';
     if (rest.includes('$')) return; // expands something: computed
     if (/&&|\|\|/.test(rest)) return; // part of a list: printed or not depending on a command
     if (/>&2|>\s*["'/$]|>>/.test(rest)) return; // to stderr or a file, not a fact
