@@ -46,9 +46,13 @@
 #   cgroup::cpu_weight_to_shares WEIGHT print that conversion
 #   cgroup::set_io_wbps NAME MAJ:MIN BPS  v2: io.max "MAJ:MIN wbps=BPS";
 #                                       v1: blkio.throttle.write_bps_device "MAJ:MIN BPS" (max = 0).
-#                                       v1 throttles only direct I/O (use oflag=direct); v2 also
-#                                       throttles buffered writeback on file systems with cgroup
-#                                       writeback support (ext4, xfs, btrfs).
+#                                       v1 throttles the I/O a task submits itself: direct I/O,
+#                                       and the writeback it forces with fsync()/O_SYNC; only
+#                                       background writeback of dirty pages (by the flusher
+#                                       threads, charged to the root) escapes it. v2 also charges
+#                                       background writeback to the cgroup that dirtied the pages,
+#                                       on file systems with cgroup writeback support (ext4, xfs,
+#                                       btrfs). The lab uses oflag=direct, throttled alike on both.
 # Evidence readers, each printing one integer:
 #   cgroup::oom_kills NAME              v2: memory.events oom_kill; v1: memory.oom_control oom_kill
 #   cgroup::memory_max_hits NAME        times usage hit the limit. v2: memory.events max;
@@ -58,10 +62,17 @@
 #                                       should prefer oom_kills and memory_peak as evidence.
 #   cgroup::memory_current NAME         v2: memory.current; v1: memory.usage_in_bytes
 #   cgroup::memory_peak NAME            v2: memory.peak (Linux 5.19+); v1: memory.max_usage_in_bytes
+#   cgroup::memory_swap_max NAME        swap the cgroup may use on top of its memory limit, in
+#                                       bytes ("max" for no limit). v2: memory.swap.max;
+#                                       v1: memory.memsw.limit_in_bytes - memory.limit_in_bytes.
+#                                       Prints "unavailable" when the kernel has no swap accounting
+#                                       (no such file) and succeeds.
 #   cgroup::cpu_throttled NAME          nr_throttled from cpu.stat (both)
 #   cgroup::cpu_usage_us NAME           v2: cpu.stat usage_usec; v1: cpuacct.usage / 1000
 #   cgroup::pids_current NAME           pids.current (both)
 #   cgroup::pids_denied NAME            "max" from pids.events (both): forks refused by pids.max
+#   cgroup::pids_peak NAME              pids.peak (both, on kernels that have it): the most
+#                                       processes NAME ever held; returns 1 (no die) where it is absent
 #   cgroup::io_wbytes NAME MAJ:MIN      bytes written to the device. v2: io.stat wbytes;
 #                                       v1: blkio.throttle.io_service_bytes "MAJ:MIN Write"
 #
@@ -275,7 +286,7 @@ cgroup::_enable_v2() {
   log::info "enabling ${want[*]} in $dir/cgroup.subtree_control"
   [[ -f $dir/cgroup.subtree_control ]] || die "$dir/cgroup.subtree_control does not exist."
   { printf '%s\n' "${want[*]}" >"$dir/cgroup.subtree_control"; } 2>/dev/null \
-    || die "the kernel refused '${want[*]}' in $dir/cgroup.subtree_control (a cgroup with processes cannot enable controllers for children)."
+    || die "the kernel refused '${want[*]}' in $dir/cgroup.subtree_control (a cgroup that holds processes cannot enable domain controllers such as memory or io for its children)."
 }
 
 cgroup::create() {
@@ -571,6 +582,23 @@ cgroup::memory_peak() {
   fi
 }
 
+cgroup::memory_swap_max() {
+  local dir
+  cgroup::_detect
+  dir=$(cgroup::path "$1" memory) || exit 1
+  if [[ $_CFS_CGROUP_DETECTED == v2 ]]; then
+    [[ -f $dir/memory.swap.max ]] || { echo unavailable; return 0; }
+    cat -- "$dir/memory.swap.max"
+  else
+    [[ -f $dir/memory.memsw.limit_in_bytes ]] || { echo unavailable; return 0; }
+    local mem memsw
+    mem=$(cgroup::_int "$dir/memory.limit_in_bytes") || exit 1
+    memsw=$(cgroup::_int "$dir/memory.memsw.limit_in_bytes") || exit 1
+    # v1 writes "no limit" as the largest page-aligned long: report it as v2 does.
+    if ((memsw >= 9223372036854771712)); then echo max; else echo $((memsw - mem)); fi
+  fi
+}
+
 cgroup::cpu_throttled() {
   cgroup::_detect
   cgroup::_read_key "$1" cpu cpu.stat nr_throttled
@@ -595,6 +623,14 @@ cgroup::pids_current() {
 cgroup::pids_denied() {
   cgroup::_detect
   cgroup::_read_key "$1" pids pids.events max
+}
+
+cgroup::pids_peak() {
+  local dir
+  cgroup::_detect
+  dir=$(cgroup::path "$1" pids) || exit 1
+  [[ -f $dir/pids.peak ]] || return 1
+  cgroup::_int "$dir/pids.peak"
 }
 
 cgroup::io_wbytes() {

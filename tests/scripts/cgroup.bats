@@ -462,6 +462,37 @@ EOF
   assert_output 2097152
 }
 
+@test "cgroup::memory_swap_max reads memory.swap.max on v2, memsw minus memory on v1, and says unavailable without swap accounting" {
+  fake_v2
+  fake_v2_cgroup cfs-x
+  echo 0 >"$CFS_CGROUP_ROOT/cfs-x/memory.swap.max"
+  run -0 cg cgroup::memory_swap_max cfs-x
+  assert_output 0
+  rm "$CFS_CGROUP_ROOT/cfs-x/memory.swap.max"
+  run -0 cg cgroup::memory_swap_max cfs-x
+  assert_output unavailable
+  fake_v1
+  fake_v1_cgroup cfs-y
+  echo 33554432 >"$CFS_CGROUP_ROOT/memory/cfs-y/memory.limit_in_bytes"
+  run -0 cg cgroup::memory_swap_max cfs-y
+  assert_output max
+  echo 33554432 >"$CFS_CGROUP_ROOT/memory/cfs-y/memory.memsw.limit_in_bytes"
+  run -0 cg cgroup::memory_swap_max cfs-y
+  assert_output 0
+  rm "$CFS_CGROUP_ROOT/memory/cfs-y/memory.memsw.limit_in_bytes"
+  run -0 cg cgroup::memory_swap_max cfs-y
+  assert_output unavailable
+}
+
+@test "cgroup::pids_peak prints pids.peak where the kernel has it and fails where not" {
+  fake_v2
+  fake_v2_cgroup cfs-x
+  run -1 cg cgroup::pids_peak cfs-x
+  echo 20 >"$CFS_CGROUP_ROOT/cfs-x/pids.peak"
+  run -0 cg cgroup::pids_peak cfs-x
+  assert_output 20
+}
+
 @test "cgroup::memory_peak on a v2 kernel without memory.peak says which kernel it needs" {
   fake_v2
   fake_v2_cgroup cfs-x

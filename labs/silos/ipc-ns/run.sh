@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # IPC namespace: System V message queues (and shared memory segments and semaphore arrays) live in
 # an IPC namespace. Made inside one, they are invisible on the host and in any other IPC namespace,
-# they outlive the process that made them, and they die with the namespace itself.
+# they outlive the process that made them, and they die with the namespace itself. The lab sees
+# the namespace's end through the kernel's count of IPC namespaces (scripts/nslimit.sh).
 set -Eeuo pipefail
 # shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../../scripts/nslimit.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/nslimit.sh"
 
 TAG=cfs-ipc-ns-init
 
@@ -44,6 +47,12 @@ main() {
   n=$(count -q unshare --ipc)
   echo "message queues in a fresh IPC namespace: $n"
 
+  # A user namespace whose users may own one IPC namespace at a time: the probe of the end. The
+  # lab's namespace is made in it (so it is counted there); host root can still enter it.
+  local holder
+  log::info "a user namespace with user.max_ipc_namespaces=1 (held by $TAG-userns)"
+  nslimit::start holder ipc "$TAG-userns"
+
   local tmp pin
   common::tmpdir tmp ipc-ns
   # The pin's folder gets private propagation: on a host whose / is shared (systemd), the bind
@@ -53,11 +62,24 @@ main() {
   mount --make-private "$tmp"
   pin=$tmp/ipc
   touch "$pin"
-  # unshare --ipc=FILE bind-mounts the new namespace on FILE: the namespace then lives on with
-  # no process in it, until that mount goes. Undo first, so an interrupt can never leave it.
+  # A bind mount of /proc/PID/ns/ipc on FILE (what `unshare --ipc=FILE` does): the namespace
+  # then lives on with no process in it, until that mount goes. Undo first, so an interrupt can
+  # never leave it.
   cleanup::push "! mountpoint -q '$pin' || umount '$pin'"
-  log::info "unshare --ipc=$pin sh -c 'ipcmk -Q; ipcmk -M 4096; ipcmk -S 1'"
-  unshare --ipc="$pin" sh -c 'ipcmk -Q && ipcmk -M 4096 && ipcmk -S 1' >/dev/null
+  log::info "in that user namespace: unshare --ipc bash -c 'ipcmk -Q; ipcmk -M 4096; ipcmk -S 1; exec sleep'"
+  # nsenter, unshare and bash exec each other: $! is the maker itself, tagged for cleanup.sh.
+  nsenter --target "$holder" --user -- unshare --ipc \
+    bash -c "ipcmk -Q && ipcmk -M 4096 && ipcmk -S 1 && exec -a $TAG-maker sleep 300" >/dev/null </dev/null &
+  local maker=$! tries=50 comm=''
+  while [[ $comm != sleep ]] && ((tries--)); do
+    sleep 0.1
+    read -r comm <"/proc/$maker/comm" || true
+  done
+  [[ $comm == sleep ]] || die "the process making the objects ($maker) never got to sleep"
+  log::info "mount --bind /proc/$maker/ns/ipc $pin, then kill the maker"
+  mount --bind "/proc/$maker/ns/ipc" "$pin"
+  kill -KILL "$maker"
+  wait "$maker" 2>/dev/null || true
   common::fact "the namespace is pinned by a bind mount of its nsfs file" mountpoint -q "$pin"
 
   log::info "nsenter --ipc=$pin ipcs -q (the process that made the queue has exited)"
@@ -89,12 +111,13 @@ main() {
   umount "$pin"
   n=$(count -q nsenter -t "$pid" -i)
   echo "message queues seen through the process still in it, after the pin is gone: $n"
+  log::info "in the same user namespace: unshare --ipc true, while it lives (the cap is 1)"
+  echo "another IPC namespace while it lives, under a cap of 1: $(nslimit::try "$holder" --ipc)"
 
-  log::info "kill -KILL $pid: the last reference goes, the namespace and its queue with it"
+  log::info "kill -KILL $pid: the last reference goes; then unshare --ipc true again"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
-  common::fact "the namespace can still be entered after its last process and pin are gone" \
-    nsenter -t "$pid" -i true 2>/dev/null
+  echo "another IPC namespace once its last process and pin are gone: $(nslimit::wait_free "$holder" --ipc)"
   n=$(count -q)
   echo "queues added on the host: $((n - queues_before))"
   n=$(count -m)

@@ -20,6 +20,20 @@ propagation_of() {
   }' "/proc/$2/mountinfo" | tail -n 1)
 }
 
+# Count what still refers to the namespace named $1 ("mnt:[4026532301]") on the host: processes
+# in it, nsfs bind mounts of it (in this mount namespace) and open file descriptors on it. The
+# kernel frees a namespace when nothing refers to it (namespaces(7)); those are the references a
+# user can hold.
+references_to() {
+  local ns=$1 n=0 link
+  [[ $ns =~ ^mnt:\[[0-9]+\]$ ]] || die "references_to: '$ns' is not a mount namespace name"
+  for link in /proc/[0-9]*/ns/mnt /proc/[0-9]*/fd/*; do
+    [[ $(readlink "$link" 2>/dev/null) == "$ns" ]] && n=$((n + 1))
+  done
+  n=$((n + $(awk -v want="$ns" '$4 == want' /proc/self/mountinfo | wc -l)))
+  echo "$n"
+}
+
 # Register the undo of a mount at $1 that may or may not exist (leaked or not): lazy unmount.
 push_umount() { cleanup::push "! mountpoint -q '$1' || umount -l '$1'"; }
 
@@ -84,20 +98,25 @@ make_shared_dir() {
 }
 
 propagation_trap() {
-  local dir=$1 peer_inside tags
+  local dir=$1 out peer_inside ns tags
   log::info "unshare --mount --propagation unchanged sh -c 'mount -t tmpfs cfs-mount-ns-leak $dir/leak'"
   push_umount "$dir/leak"
+  # The inner shell prints its namespace ("mnt:[…]"), then its copy's peer group.
   # shellcheck disable=SC2016 # $1 belongs to the inner shell
-  peer_inside=$(unshare --mount --propagation unchanged sh -c '
+  out=$(unshare --mount --propagation unchanged sh -c '
     mount -t tmpfs cfs-mount-ns-leak "$1/leak"
+    readlink /proc/self/ns/mnt
     awk -v t="$1" '\''$5 == t { for (i = 7; $i != "-"; i++) if ($i ~ /^shared:/) print $i }'\'' /proc/self/mountinfo
   ' sh "$dir")
+  { read -r ns; read -r peer_inside; } <<<"$out"
   propagation_of tags self "$dir"
   common::fact "with --propagation unchanged, the namespace's copy is in the host's peer group" \
     test "$peer_inside" = "$tags"
   common::fact "with shared propagation, the mount leaks to the host" mountpoint -q "$dir/leak"
-  # The namespace's only process has exited: the namespace is gone, its leaked mount is not.
-  common::fact "the leaked mount outlives the namespace that made it" mountpoint -q "$dir/leak"
+  # The namespace's only process has exited. Look for anything still holding the namespace, then
+  # at the mount again.
+  echo "references left to the namespace that made it (processes, nsfs mounts, open fds): $(references_to "$ns")"
+  common::fact "the leaked mount is still mounted on the host after that" mountpoint -q "$dir/leak"
 
   log::info "unshare --mount --propagation private mount -t tmpfs cfs-mount-ns-private $dir/private"
   push_umount "$dir/private"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Network namespace: a new one holds a single device, lo, and it is down; loopback works only
-# once lo is up. Devices, addresses, routes and sockets are all per namespace: a listener on
+# Network namespace: a new one holds lo, down (plus the fallback tunnel devices of any tunnel
+# module loaded on the host); loopback works only once lo is up. Devices, addresses, routes and sockets are all per namespace: a listener on
 # 127.0.0.1 inside is out of reach from the host's 127.0.0.1, and the host can bind the same
 # address and port at the same time.
 set -Eeuo pipefail
@@ -12,8 +12,20 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/netns.sh"
 NETNS=$(common::name netns)
 INSIDE=(ip netns exec "$NETNS")
 
+# The fallback devices a tunnel module creates in every new network namespace while
+# net.core.fb_tunnels_only_for_init_net is 0 (its default): ipip, sit, ip6_tunnel, ip_gre,
+# ip6_gre, ip_vti, ip6_vti. A host without those modules loaded has none of them.
+FALLBACK_TUNNELS=(tunl0 sit0 ip6tnl0 gre0 gretap0 erspan0 ip6gre0 ip_vti0 ip6_vti0)
+
 # Print the link names of the current network namespace, one a line, sorted.
 link_names() { ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
+
+# Filter: drop the fallback tunnel devices from a list of names, one a line.
+no_fallback() { grep -vxF -f <(printf '%s\n' "${FALLBACK_TUNNELS[@]}") || true; }
+
+# Print the error text of the last line of a tool's stderr ("ping: connect: Network is
+# unreachable" -> "Network is unreachable").
+error_text() { tail -n 1 | sed 's/.*: //'; }
 
 # Print a TCP port that nothing listens on, on the host's 127.0.0.1.
 free_port() {
@@ -37,14 +49,20 @@ wait_for_listener() {
   die "no listener on port $port ($where)"
 }
 
-# Print what a TCP listener on 127.0.0.1:$1 answers, or "connection refused".
+# Print what a TCP listener on 127.0.0.1:$1 answers; on failure, the error socat reported
+# ("Connection refused"), or "no answer within 5 s".
 ask() {
-  local port=$1 reply
-  if reply=$(timeout 5 socat -T 2 - "TCP:127.0.0.1:$port" </dev/null 2>/dev/null) && [[ -n $reply ]]; then
+  local port=$1 reply status=0 err
+  err=$(mktemp)
+  reply=$(timeout 5 socat -T 2 - "TCP:127.0.0.1:$port" </dev/null 2>"$err") || status=$?
+  if ((status == 0)) && [[ -n $reply ]]; then
     echo "$reply"
+  elif ((status == 124)); then
+    echo "no answer within 5 s"
   else
-    echo "connection refused"
+    tail -n 1 "$err" | sed 's/.*: //'
   fi
+  rm -f -- "$err"
 }
 
 # Start a listener on 127.0.0.1:PORT that answers WORD to every connection. The reply word
@@ -60,23 +78,27 @@ listen() {
 fresh_namespace() {
   log::info "ip netns add $NETNS"
   netns::add "$NETNS"
-  local inside_links
-  inside_links=$("${INSIDE[@]}" bash -c "$(declare -f link_names); link_names")
-  echo "links in a new network namespace: $(wc -l <<<"$inside_links") ($(paste -sd, <<<"$inside_links"))"
+  local all_links inside_links
+  all_links=$("${INSIDE[@]}" bash -c "$(declare -f link_names); link_names")
+  inside_links=$(no_fallback <<<"$all_links")
+  log::info "links inside: $(paste -sd' ' <<<"$all_links") (fallback tunnels: ${FALLBACK_TUNNELS[*]})"
+  echo "links in a new network namespace, fallback tunnel devices aside: $(wc -l <<<"$inside_links") ($(paste -sd, <<<"$inside_links"))"
   echo "lo is up in a new namespace: $(common::yes_no "${INSIDE[@]}" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
   echo "IPv4 addresses on lo while it is down: $("${INSIDE[@]}" ip -4 -o addr show dev lo | wc -l)"
   echo "host links (other than lo) visible inside: $(comm -12 <(echo "$inside_links") <(link_names | grep -vx lo) | wc -l)"
   echo "routes inside (all tables): $("${INSIDE[@]}" ip route show table all | wc -l)"
   # /proc/net is a link to /proc/self/net: it always shows the reader's own namespace.
   # shellcheck disable=SC2016 # $1 is awk's field, not the shell's
-  echo "interfaces in /proc/net/dev inside: $("${INSIDE[@]}" awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev | paste -sd,)"
+  echo "interfaces in /proc/net/dev inside, fallback tunnels aside: $("${INSIDE[@]}" awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/net/dev | no_fallback | paste -sd,)"
   # ip netns exec mounts a fresh sysfs, so /sys/class/net shows the namespace's devices.
-  echo "entries in /sys/class/net inside (ip netns exec): $("${INSIDE[@]}" ls /sys/class/net | paste -sd,)"
+  echo "entries in /sys/class/net inside (ip netns exec), fallback tunnels aside: $("${INSIDE[@]}" ls /sys/class/net | no_fallback | paste -sd,)"
 }
 
 loopback() {
   log::info "ip netns exec $NETNS ping -c1 -W1 127.0.0.1 (lo down)"
-  echo "ping 127.0.0.1 inside while lo is down: $("${INSIDE[@]}" ping -c1 -W1 127.0.0.1 >/dev/null 2>&1 && echo works || echo fails)"
+  local err
+  err=$("${INSIDE[@]}" ping -c1 -W1 127.0.0.1 2>&1 >/dev/null) && err=works || err="fails: $(error_text <<<"$err")"
+  echo "ping 127.0.0.1 inside while lo is down: $err"
   log::info "ip -n $NETNS link set lo up"
   ip -n "$NETNS" link set lo up
   echo "IPv4 address on lo once it is up: $("${INSIDE[@]}" ip -4 -o addr show dev lo | awk '{ print $4 }')"
@@ -97,7 +119,8 @@ sockets() {
   log::info "a second listener on the same 127.0.0.1:$port, on the host"
   listen "$port" cfs-net-ns-host
   wait_for_listener host "$port"
-  echo "a host listener on the same address and port: bound"
+  echo "listeners on 127.0.0.1:<port> in the host's socket table now: $(ss -Hltn "sport = :$port" | wc -l)"
+  echo "listeners on 127.0.0.1:<port> inside now: $("${INSIDE[@]}" ss -Hltn "sport = :$port" | wc -l)"
   echo "answer asked from the host now: $(ask "$port")"
   echo "answer asked from inside now: $("${INSIDE[@]}" bash -c "$(declare -f ask); ask $port")"
 }

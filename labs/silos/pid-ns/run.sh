@@ -38,8 +38,8 @@ seen_from_host() {
   local init ids
   init=$(first_child "$unshare_pid")
   read -ra ids <<<"$(nspids "$init")"
-  echo "the same process seen from the host has PID 1: $([[ $init == 1 ]] && echo yes || echo no)"
   echo "PIDs on its NSpid line (one per namespace level): ${#ids[@]}, innermost ${ids[-1]}"
+  echo "the outermost PID on that line is the one the host found it by (pgrep -P): $(common::yes_no test "${ids[0]}" = "$init")"
   echo "its pid namespace is the host's: $([[ $(readlink "/proc/$init/ns/pid") == $(readlink /proc/self/ns/pid) ]] && echo yes || echo no)"
 }
 

@@ -180,10 +180,12 @@ subordinate_range() {
   echo "uid_map after newuidmap: $inside -> $outside, $count ids"
   echo "setgroups after newgidmap: $(<"/proc/$holder/setgroups")"
 
-  if "${AS_USER[@]}" newuidmap "$holder" 0 "$start" "$RANGE" 2>/dev/null; then
+  # Print what the kernel answered: newuidmap's last word is strerror of its write to uid_map.
+  local err
+  if err=$("${AS_USER[@]}" newuidmap "$holder" 0 "$start" "$RANGE" 2>&1); then
     echo "newuidmap a second time: allowed"
   else
-    echo "newuidmap a second time: refused (a map is written once)"
+    echo "newuidmap a second time: refused: ${err##*: }"
   fi
 
   # The owner of a user namespace holds every capability in it: the lab user can join the

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # UTS namespace: the hostname and NIS domain name belong to a UTS namespace. A new one starts as a
-# copy of its parent's; changing it inside leaves the host's untouched; nsenter joins it later.
+# copy of its parent's; changing it inside leaves the host's untouched; nsenter joins it later;
+# when its last process dies the kernel frees it, which the lab sees through the kernel's count of
+# UTS namespaces (scripts/nslimit.sh).
 set -Eeuo pipefail
 # shellcheck source=../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
+# shellcheck source=../../../scripts/nslimit.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/nslimit.sh"
 
 TAG=cfs-uts-ns-init
 NEW_HOSTNAME=cfs-container
@@ -39,12 +43,16 @@ one_shot() {
 }
 
 long_lived() {
-  log::info "a long-lived UTS namespace: unshare --uts bash -c 'hostname $NEW_HOSTNAME && exec -a $TAG sleep 300'"
-  # `exec -a` puts the tag in sleep's argv[0]: one process, nothing left to orphan.
-  # Registered before the start, so that an interrupt between the start and the next line can
-  # never leave the process behind: SIGKILL every child of this script, then reap them.
-  cleanup::push "pkill -KILL -P $$ 2>/dev/null; wait 2>/dev/null || true"
-  unshare --uts bash -c "hostname $NEW_HOSTNAME && exec -a $TAG sleep 300" </dev/null >/dev/null &
+  local holder
+  # A user namespace whose users may own one UTS namespace at a time: the probe of the end.
+  log::info "a user namespace with user.max_uts_namespaces=1 (held by $TAG-userns)"
+  nslimit::start holder uts "$TAG-userns"
+  log::info "in it, a long-lived UTS namespace: unshare --uts bash -c 'hostname $NEW_HOSTNAME && exec -a $TAG sleep 300'"
+  # `exec -a` puts the tag in sleep's argv[0]: one process, nothing left to orphan (nsenter and
+  # unshare exec too; not nslimit::in, a function, which `&` would run in a subshell of its own).
+  # nslimit::start already registered the undo: SIGKILL every child of this script, reap them.
+  nsenter --target "$holder" --user -- \
+    unshare --uts bash -c "hostname $NEW_HOSTNAME && exec -a $TAG sleep 300" </dev/null >/dev/null &
   local pid=$! tries=50 comm='' name
   # Wait until unshare has made the namespace, set the name and exec'd sleep.
   while [[ $comm != sleep ]] && ((tries--)); do
@@ -65,10 +73,12 @@ long_lived() {
   echo "a rename by one nsenter is seen by the next: $name"
   common::fact "host hostname and domainname still unchanged" host_names_unchanged
 
-  log::info "kill -KILL $pid: its only process gone, the namespace goes too"
+  log::info "in the same user namespace: unshare --uts true, while it lives (the cap is 1)"
+  echo "another UTS namespace while it lives, under a cap of 1: $(nslimit::try "$holder" --uts)"
+  log::info "kill -KILL $pid (its only process), then unshare --uts true again"
   kill -KILL "$pid"
   wait "$pid" 2>/dev/null || true
-  common::fact "nsenter can still join it after its only process died" nsenter -t "$pid" -u true 2>/dev/null
+  echo "another UTS namespace once its only process died: $(nslimit::wait_free "$holder" --uts)"
 }
 
 main() {
