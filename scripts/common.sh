@@ -30,11 +30,18 @@ CFS_PREFIX=cfs-
 # The folder of the running script, and the repository, found without a fork (a fork+exec costs
 # 30-80 ms in the emulated CI VM, and every lab script sources this file).
 _cfs_here=$PWD
-if [[ $0 == */* ]] && CDPATH='' cd -- "${0%/*}" 2>/dev/null; then CFS_SCRIPT_DIR=$PWD; else CFS_SCRIPT_DIR=$_cfs_here; fi
-CDPATH='' cd -- "${BASH_SOURCE[0]%/*}/.." || return 1
+_cfs_abs() { if [[ $1 == /* ]]; then printf -v _cfs_path '%s' "$1"; else printf -v _cfs_path '%s/%s' "$_cfs_here" "$1"; fi; }
+CFS_SCRIPT_DIR=$_cfs_here
+if [[ $0 == */* ]]; then
+  _cfs_abs "${0%/*}"
+  CDPATH='' cd -- "$_cfs_path" 2>/dev/null && CFS_SCRIPT_DIR=$PWD
+fi
+_cfs_abs "${BASH_SOURCE[0]%/*}/.."
+CDPATH='' cd -- "$_cfs_path" || return 1
 CFS_REPO_ROOT=$PWD
 CDPATH='' cd -- "$_cfs_here" 2>/dev/null || true
-unset _cfs_here
+unset _cfs_here _cfs_path
+unset -f _cfs_abs
 # Log lines are tagged with the lab's folder name (pid-ns, memory, ...).
 CFS_LOG_TAG=${CFS_LOG_TAG:-${CFS_SCRIPT_DIR##*/}}
 

@@ -118,3 +118,16 @@ lab_snippet() {
   assert_success
   assert_output $'true holds: yes\nfalse holds: no'
 }
+
+# shellcheck disable=SC2016 # the inner shells expand these
+@test "common.sh finds the script's folder and the repository from any folder, by relative or absolute path" {
+  local out
+  out=$(cd "$REPO_ROOT/labs" && bash -c 'source ../scripts/common.sh; echo "$CFS_SCRIPT_DIR|$CFS_REPO_ROOT|$CFS_LOG_TAG"' )
+  [[ $out == "$REPO_ROOT/labs|$REPO_ROOT|labs" ]] || fail "from labs/ with a relative path: $out"
+  printf '%s\n' '#!/usr/bin/env bash' "source '$REPO_ROOT/scripts/common.sh'" 'echo "$CFS_SCRIPT_DIR|$CFS_REPO_ROOT|$CFS_LOG_TAG"' >"$BATS_TEST_TMPDIR/s.sh"
+  mkdir -p "$BATS_TEST_TMPDIR/sub"
+  out=$(cd "$BATS_TEST_TMPDIR/sub" && bash ../s.sh)
+  [[ $out == "$BATS_TEST_TMPDIR|$REPO_ROOT|${BATS_TEST_TMPDIR##*/}" ]] || fail "a script run as ../s.sh: $out"
+  out=$(cd "$REPO_ROOT" && bash -c 'source scripts/common.sh; echo "$CFS_REPO_ROOT|$PWD"')
+  [[ $out == "$REPO_ROOT|$REPO_ROOT" ]] || fail "sourcing must not change the caller's folder: $out"
+}
