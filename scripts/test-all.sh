@@ -60,9 +60,14 @@ step::vm() {
   CFS_VM_BATS=${CFS_VM_BATS:-tests/scripts/cgroup.bats tests/scripts/lab.bats} "$ROOT/scripts/vm/run-suite.sh"
 }
 
+# What the tracked files are now: their status and content (a test run must not change them).
+tree_state() { git -C "$ROOT" status --porcelain --untracked-files=no; git -C "$ROOT" diff | sha256sum; }
+
 main() {
   cd "$ROOT"
-  local wanted=("$@") step passed=() failed=() start
+  local wanted=("$@") step passed=() failed=() start tree_before
+  tree_before=$(tree_state 2>/dev/null) || tree_before=
+
   ((${#wanted[@]})) || wanted=("${STEPS[@]}")
   for step in "${wanted[@]}"; do
     declare -F "step::$step" >/dev/null || die "unknown step '$step' (steps: ${STEPS[*]})"
@@ -83,6 +88,10 @@ main() {
       [[ $step == deps ]] && break # nothing else can run without the dependencies
     fi
   done
+  # A test run leaves the checkout's tracked files as it found them.
+  if [[ -n $tree_before && $(tree_state) != "$tree_before" ]]; then
+    failed+=("clean-tree (the run changed tracked files: $(git -C "$ROOT" status --porcelain --untracked-files=no | tr '\n' ' '))")
+  fi
   printf '\n=== summary\n'
   ((${#passed[@]})) && printf 'passed: %s\n' "${passed[@]}"
   ((${#failed[@]})) && printf 'FAILED: %s\n' "${failed[@]}"
