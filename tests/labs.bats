@@ -5,7 +5,7 @@
 # leaves nothing behind, so nothing is run twice to prove two things.
 #   output     run.sh prints expected-output.txt, and leaves nothing behind without cleanup.sh
 #   sigkill    cleanup.sh on a clean host changes nothing; run.sh SIGKILLed half-way (no trap
-#              runs), then cleanup.sh twice: nothing is left
+#              runs), then cleanup.sh twice: nothing is left (in the VM: cleanup.sh once)
 #   interrupt  run.sh sent SIGINT half-way cleans up in its trap and dies of the signal (130)
 #   nonroot    run as user nobody, run.sh refuses, says it needs root and changes nothing
 # Environment:
@@ -122,24 +122,30 @@ If the change is intended, re-run the lab as root and save its stdout as expecte
 
 check_sigkill() {
   check::begin "$1" sigkill
-  local cut killed printed i
+  local cut killed printed i runs=2
   snapshot before
-  run_step cleanup.sh
-  ((status == 0)) || fail "$LAB/cleanup.sh on a clean host exited $status: $stderr"
-  snapshot clean
-  assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/clean" "$LAB/cleanup.sh on a clean host"
+  # That cleanup.sh is safe on a clean host and twice is its own bash logic: proven on the host.
+  # In the VM, where every fork costs 30-80 ms, the check keeps what depends on the kernel.
+  if [[ $CFS_ENV == vm ]]; then
+    runs=1
+  else
+    run_step cleanup.sh
+    ((status == 0)) || fail "$LAB/cleanup.sh on a clean host exited $status: $stderr"
+    snapshot clean
+    assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/clean" "$LAB/cleanup.sh on a clean host"
+  fi
   for ((cut = $(half_of_output); cut >= 1; cut--)); do
     killed=$(signal_after setsid "$cut" KILL)
     printed=$(wc -l <"$BATS_TEST_TMPDIR/stdout")
     ((killed == 0 || killed == 137)) || fail "$LAB/run.sh exited $killed before SIGKILL landed after line $cut. Its stderr:
 $(cat "$BATS_TEST_TMPDIR/stderr")"
-    for i in 1 2; do
+    for ((i = 1; i <= runs; i++)); do
       run_step cleanup.sh
       ((status == 0)) || fail "$LAB/cleanup.sh (run $i after run.sh was SIGKILLed after $printed lines) exited $status: $stderr"
     done
     snapshot after
     assert_no_leak "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" \
-      "$LAB/run.sh SIGKILLed after $printed lines, then cleanup.sh twice,"
+      "$LAB/run.sh SIGKILLed after $printed lines, then cleanup.sh ($runs runs),"
     ((killed == 137)) && return 0
     echo "# $LAB finished before SIGKILL landed after line $cut; trying an earlier cut" >&3
   done

@@ -31,8 +31,10 @@
 #                                   their results are kept apart (extra.tsv, never promoted)
 #   CFS_VM_TCG_CPU=max              the -cpu model under TCG
 #   CFS_VM_PROFILE="tests/lib/host-state.sh ..."  time one host_state::snapshot per file first
-#   CFS_VM_CPUS=2 CFS_VM_MEM=2048   guest size
-# The last run's TAP and console log are kept in .vm-cache/last-run/.
+#   CFS_VM_SHARDS=$(nproc)          guests booted side by side, each running its share of the labs
+#                                   (round robin); one guest keeps one vCPU busy
+#   CFS_VM_CPUS CFS_VM_MEM=2048     guest size; CPUs default to 1 per guest when sharded, else 2
+# The last run's TAP and console log are kept in .vm-cache/last-run/<guest>/.
 # Host packages: qemu-system-x86 mmdebstrap e2fsprogs.
 set -Eeuo pipefail
 
@@ -82,27 +84,99 @@ main() {
   exec {lock}>/run/lock/cfs-vm.lock
   flock -n "$lock" || { say "another VM run holds /run/lock/cfs-vm.lock: waiting for it"; flock "$lock"; }
   command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
-  local labs=$* t0=$SECONDS
-  if [[ -z $labs ]]; then
-    labs=$(lab::dirs_verified_in vm | sed 's|^labs/||' | tr '\n' ' ')
-    labs=${labs% }
+  local patterns=$* t0=$SECONDS
+  if [[ -z $patterns ]]; then
+    patterns=$(lab::dirs_verified_in vm | sed 's|^labs/||' | tr '\n' ' ')
+    patterns=${patterns% }
   fi
 
   local image
   image=$("$VM_DIR/build-image.sh") || die "building the guest image failed"
   local t_build=$((SECONDS - t0))
 
+  # Shards: the harness is one serial shell, so one guest keeps one vCPU busy. N one-vCPU guests,
+  # each with its share of the labs, keep N host cores busy (scratch labs: one guest).
+  local labs=() shards
+  if [[ -n ${CFS_VM_EXTRA_LABS:-} ]]; then
+    labs=("$patterns")
+  else
+    mapfile -t labs < <(expand_labs "$patterns")
+    ((${#labs[@]})) || die "no lab matches: $patterns"
+  fi
+  shards=${CFS_VM_SHARDS:-$(nproc)}
+  ((shards > ${#labs[@]})) && shards=${#labs[@]}
+  ((shards >= 1)) || shards=1
+
   mkdir -p "$CACHE"
-  local run
-  run=$(mktemp -d "$CACHE/run.XXXXXX")
-  local qpid='' tails=()
-  # shellcheck disable=SC2064 # expand $run now: it is fixed for this run
-  trap "rm -rf '$run'" EXIT
-  trap 'say "interrupted: stopping the VM"; [[ -n $qpid ]] && kill "$qpid" 2>/dev/null; exit 130' INT TERM HUP
+  local i tails=()
+  RUNS=()
+  QPIDS=()
+  trap 'rm -rf "${RUNS[@]}"' EXIT
+  trap 'say "interrupted: stopping the VMs"; ((${#QPIDS[@]})) && kill "${QPIDS[@]}" 2>/dev/null; exit 130' INT TERM HUP
+  local t_boot=$SECONDS
+  for ((i = 0; i < shards; i++)); do
+    local mine=() j
+    for ((j = i; j < ${#labs[@]}; j += shards)); do mine+=("${labs[j]}"); done
+    # The library tests tagged kernel go to the last shard, which has the fewest labs.
+    RUNS+=("$(mktemp -d "$CACHE/run.XXXXXX")")
+    boot_shard "$i" "$shards" "${RUNS[i]}" "$image" "${mine[*]}" "$( ((i == shards - 1)) && echo "${CFS_VM_BATS:-}")"
+    QPIDS+=("$QPID")
+  done
+
+  local status=0 s qstatus
+  for ((i = 0; i < shards; i++)); do
+    qstatus=0
+    wait "${QPIDS[i]}" || qstatus=$?
+    s=$(shard_status "$i" "${RUNS[i]}" "$qstatus")
+    ((s > status)) && status=$s
+  done
+  wait "${tails[@]}" 2>/dev/null || true
+  local t_vm=$((SECONDS - t_boot))
+
+  rm -rf "$CACHE/last-run"
+  mkdir -p "$CACHE/last-run"
+  for ((i = 0; i < shards; i++)); do
+    mkdir -p "$CACHE/last-run/$i"
+    cp "${RUNS[i]}"/{tap,console.log,qemu.log} "$CACHE/last-run/$i/"
+    [[ -f ${RUNS[i]}/facts ]] && cp "${RUNS[i]}/facts" "$CACHE/last-run/$i/"
+  done
+
+  # Scratch labs (CFS_VM_EXTRA_LABS) are kept apart from the results a promotion may use.
+  local results=$REPO/test-results/labs name=vm
+  [[ -n ${CFS_VM_EXTRA_LABS:-} ]] && name=extra
+  mkdir -p "$results"
+  : >"$results/$name.tsv"
+  for ((i = 0; i < shards; i++)); do
+    [[ -f ${RUNS[i]}/results.tsv ]] && cat "${RUNS[i]}/results.tsv" >>"$results/$name.tsv"
+  done
+  [[ -f ${RUNS[0]}/facts ]] && cp "${RUNS[0]}/facts" "$results/$name.facts"
+  lab::slowest "$results/$name.tsv" >&2
+  say "times: image $t_build s, $shards VMs (boot + suite + poweroff) $t_vm s, total $((SECONDS - t0)) s; suite status $status"
+  return "$status"
+}
+
+# Print the lab folders (topic/lab) that the space-separated globs match, sorted.
+expand_labs() {
+  local dir rel pattern
+  for dir in "$REPO"/labs/*/*/; do
+    [[ -f $dir/run.sh ]] || continue
+    rel=${dir#"$REPO"/labs/}
+    rel=${rel%/}
+    for pattern in $1; do
+      # shellcheck disable=SC2053 # the pattern is a glob on purpose
+      if [[ $rel == $pattern ]]; then printf '%s\n' "$rel"; break; fi
+    done
+  done
+}
+
+# Boot guest $1 of $2 in run folder $3 from image $4, to run labs $5 and the bats files $6; its
+# qemu's PID goes in QPID. Its TAP goes to stdout, its console (prefixed [vmN]) to stderr.
+boot_shard() {
+  local i=$1 n=$2 run=$3 image=$4 shard_labs=$5 bats=$6 cpus
   {
-    printf 'CFS_LABS=%q\n' "$labs"
+    printf 'CFS_LABS=%q\n' "$shard_labs"
     printf 'CFS_LAB_CHECKS=%q\n' "${CFS_LAB_CHECKS:-output sigkill}"
-    printf 'CFS_VM_BATS=%q\n' "${CFS_VM_BATS:-}"
+    printf 'CFS_VM_BATS=%q\n' "$bats"
     printf 'CFS_LAB_TIMEOUT=%q\n' "${CFS_LAB_TIMEOUT:-}"
     printf 'CFS_VM_EXTRA=%q\n' "${CFS_VM_EXTRA_LABS:+1}"
     printf 'CFS_VM_PROFILE=%q\n' "${CFS_VM_PROFILE:-}"
@@ -114,18 +188,18 @@ main() {
   fi
   : >"$run/tap"
   : >"$run/console.log"
+  cpus=${CFS_VM_CPUS:-$( ((n > 1)) && echo 1 || echo 2)}
 
   local accel
   mapfile -t accel < <(accel_args)
-  say "booting $(cat "$image/kernel-version") (${accel[*]}, ${CFS_VM_CPUS:-2} CPUs, ${CFS_VM_MEM:-2048} MiB); labs: $labs"
+  say "vm$i: booting $(cat "$image/kernel-version") (${accel[*]}, $cpus CPUs, ${CFS_VM_MEM:-2048} MiB); labs: $shard_labs${bats:+; kernel-tagged tests of: $bats}"
   # shellcheck disable=SC2054 # the comma belongs to console=ttyS0,115200
   local cmdline=(console=ttyS0,115200 loglevel=4 panic=-1 rw
     systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all apparmor=1 security=apparmor
     mitigations=off)
-  local t_boot=$SECONDS
   # The root disk is opened with snapshot=on: the guest's writes go to a throwaway overlay.
   TMPDIR=$run timeout --kill-after=10 "${CFS_VM_TIMEOUT:-3600}" \
-    qemu-system-x86_64 "${accel[@]}" -smp "${CFS_VM_CPUS:-2}" -m "${CFS_VM_MEM:-2048}" \
+    qemu-system-x86_64 "${accel[@]}" -smp "$cpus" -m "${CFS_VM_MEM:-2048}" \
     -nographic -nodefaults -no-user-config -no-reboot \
     -kernel "$image/vmlinuz" -initrd "$image/initrd.img" -append "${cmdline[*]}" \
     -drive "file=$image/root.ext4,format=raw,if=virtio,snapshot=on,cache=unsafe" \
@@ -135,48 +209,30 @@ main() {
     -device virtio-rng-pci \
     -serial "file:$run/console.log" \
     </dev/null >"$run/qemu.log" 2>&1 &
-  qpid=$!
-
-  tail -n +1 -f --pid="$qpid" "$run/tap" &
+  QPID=$!
+  tail -n +1 -f --pid="$QPID" "$run/tap" &
   tails+=($!)
   if [[ ${CFS_VM_CONSOLE:-1} != 0 ]]; then
     # Without the firmware's terminal escapes and carriage returns.
-    tail -n +1 -f --pid="$qpid" "$run/console.log" | sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' >&2 &
+    tail -n +1 -f --pid="$QPID" "$run/console.log" |
+      sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r//g' -e "s/^/[vm$i] /" >&2 &
     tails+=($!)
   fi
-  local qstatus=0
-  wait "$qpid" || qstatus=$?
-  qpid=
-  wait "${tails[@]}" 2>/dev/null || true
-  local t_vm=$((SECONDS - t_boot))
+}
 
-  mkdir -p "$CACHE/last-run"
-  cp "$run/tap" "$run/console.log" "$run/qemu.log" "$CACHE/last-run/"
-  [[ -f $run/facts ]] && cp "$run/facts" "$CACHE/last-run/"
-
-  local status
+# Print guest $1's suite status from its console (run folder $2; qemu's exit status $3).
+shard_status() {
+  local i=$1 run=$2 qstatus=$3 status
   status=$(tr -d '\r' <"$run/console.log" | sed -n 's/^CFS-VM-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
-  if [[ -z $status ]]; then
-    if ((qstatus == 124 || qstatus == 137)); then
-      say "error: the VM did not finish within ${CFS_VM_TIMEOUT:-3600} s (CFS_VM_TIMEOUT); killed while running: $(awk -F'\t' '$3 == "begin" { c = $1 " " $2; next } { c = "" } END { print c }' "$run/results.tsv" 2>/dev/null)"
-      status=124
-    else
-      say "error: the VM stopped (qemu exit $qstatus) without reporting the suite's status; qemu said:"
-      sed 's/^/[qemu] /' "$run/qemu.log" >&2
-      status=125
-    fi
+  if [[ -n $status ]]; then
+    echo "$status"
+  elif ((qstatus == 124 || qstatus == 137)); then
+    say "error: vm$i did not finish within ${CFS_VM_TIMEOUT:-3600} s (CFS_VM_TIMEOUT); killed while running: $(awk -F'\t' '$3 == "begin" { c = $1 " " $2; next } { c = "" } END { print c }' "$run/results.tsv" 2>/dev/null)"
+    echo 124
+  else
+    say "error: vm$i stopped (qemu exit $qstatus) without reporting the suite's status; qemu said:"
+    sed "s/^/[qemu$i] /" "$run/qemu.log" >&2
+    echo 125
   fi
-
-  # Scratch labs (CFS_VM_EXTRA_LABS) are kept apart from the results a promotion may use.
-  local results=$REPO/test-results/labs name=vm
-  [[ -n ${CFS_VM_EXTRA_LABS:-} ]] && name=extra
-  mkdir -p "$results"
-  if [[ -f $run/results.tsv ]]; then
-    cp "$run/results.tsv" "$results/$name.tsv"
-    [[ -f $run/facts ]] && cp "$run/facts" "$results/$name.facts"
-    lab::slowest "$results/$name.tsv" >&2
-  fi
-  say "times: image $t_build s, VM (boot + suite + poweroff) $t_vm s, total $((SECONDS - t0)) s; suite status $status"
-  return "$status"
 }
 main "$@"; exit  # one line: bash has read it all before main runs, even if the file changes
