@@ -293,3 +293,22 @@ netns::undo_host_tables() {
   done
   rmdir -- "$state" 2>/dev/null || true
 }
+
+#   netns::require_forward_accept NS WHY   refuse when NS's filter FORWARD policy is DROP (a
+#                                      Docker host's): WHY says which traffic it would drop
+#   netns::require_free_subnet CIDR    refuse when the host already routes CIDR (a connected or
+#                                      specific route), so the lab never shadows a real network
+netns::require_forward_accept() {
+  local ns=$1 why=$2 policy
+  policy=$(netns::iptables "$ns" -S FORWARD 2>/dev/null | awk '$1 == "-P" { print $3 }')
+  [[ $policy != DROP ]] || die "the FORWARD policy of the iptables filter table is DROP here (Docker sets it so); $why. This lab never changes the policy: run it on a host without that, or in a VM."
+  return 0
+}
+
+netns::require_free_subnet() {
+  local cidr=$1 routes
+  # Routes that cover CIDR (match) or lie inside it (root), in any table; not the default route.
+  routes=$({ ip -4 route show table all match "$cidr"; ip -4 route show table all root "$cidr"; } 2>/dev/null \
+    | grep -v '^default' || true)
+  [[ -z $routes ]] || die "this host already has a route for $cidr ($(head -n1 <<<"$routes")): the lab will not shadow it."
+}
