@@ -71,7 +71,8 @@ main() {
 
   log::info "a TCP server in $REMOTE tells each client the address it sees"
   # shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
-  netns::exec "$REMOTE" socat TCP-LISTEN:80,bind=198.51.100.2,reuseaddr,fork 'SYSTEM:echo "$SOCAT_PEERADDR" cfs-nat-server' &
+  # Not through a function: $! must be the socat itself (ip netns exec execs it), so the trap kills it.
+  ip netns exec "$REMOTE" socat TCP-LISTEN:80,bind=198.51.100.2,reuseaddr,fork 'SYSTEM:echo "$SOCAT_PEERADDR" cfs-nat-server' &
   local server=$!
   cleanup::push "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
   common::wait_until 5 "the server in $REMOTE" "netns::exec '$REMOTE' ss -Hltn 'sport = :80' | grep -q ."

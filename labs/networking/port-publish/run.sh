@@ -50,7 +50,8 @@ wire() {
   netns::addr "$NODE" cfs-up 10.250.7.2/24
   netns::sysctl "$NODE" net.ipv4.ip_forward 1
   # shellcheck disable=SC2016 # $SOCAT_PEERADDR is for the shell socat starts
-  netns::exec "$SRV" socat TCP-LISTEN:80,reuseaddr,fork 'SYSTEM:echo "cfs-pp-server saw $SOCAT_PEERADDR"' &
+  # Not through a function: $! must be the socat itself (ip netns exec execs it), so the trap kills it.
+  ip netns exec "$SRV" socat TCP-LISTEN:80,reuseaddr,fork 'SYSTEM:echo "cfs-pp-server saw $SOCAT_PEERADDR"' &
   local server=$!
   cleanup::push "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
   common::wait_until 5 "the server in $SRV" "netns::exec '$SRV' ss -Hltn 'sport = :80' | grep -q ."
