@@ -27,7 +27,8 @@
 #   tmp:      globs of its temp paths; mounts under them are unmounted before they are removed
 #   loops:    globs of the backing files of loop devices it attaches
 #   users:    users (and their groups) it adds, with their /etc/subuid and /etc/subgid lines
-#   chains:   iptables chains it owns, as table:CHAIN (rules jumping to them go too)
+#   chains:   iptables chains it owns, as table:CHAIN (rules jumping to them go too, and the
+#             host's nft table and base chains netns.sh marked as made for them)
 #   sysctls:  sysctls it may change (only through lab::sysctl)
 
 [[ -n ${_CFS_LAB_SH:-} ]] && return 0
@@ -114,6 +115,12 @@ lab::sysctl() {
 lab::_restore_sysctl() {
   local key=$1 state=$2
   [[ -f $state/sysctl.$key ]] || return 0
+  # A per-device sysctl goes with its device: when the link is gone, so is the setting.
+  if [[ ! -f /proc/sys/${key//.//} ]]; then
+    rm -f -- "$state/sysctl.$key"
+    rmdir -- "$state" 2>/dev/null || true
+    return 0
+  fi
   # Values such as ping_group_range hold tabs: write back exactly what was read.
   cat "$state/sysctl.$key" >"/proc/sys/${key//.//}"
   rm -f -- "$state/sysctl.$key"
@@ -193,8 +200,11 @@ cleanup::lab() {
   for v in "${LAB_VALUES[@]}"; do cgroup::remove "$v" || true; done
   lab::values "$dir" users
   for v in "${LAB_VALUES[@]}"; do lab::_remove_user "$v"; done
+  state=$(state::dir_of "$(lab::id "$dir")")
   lab::values "$dir" chains
   for v in "${LAB_VALUES[@]}"; do lab::_remove_chain "$v"; done
+  # The host's nft table and base chains that iptables-nft made for those chains (markers).
+  if [[ -d $state ]]; then netns::undo_host_tables "$state"; fi
   lab::values "$dir" links
   for v in "${LAB_VALUES[@]}"; do
     if ip link show "$v" >/dev/null 2>&1; then ip link delete "$v"; fi
@@ -212,7 +222,6 @@ cleanup::lab() {
     done
   done
   # Shared state the lab marked before creating it (state::mark): sysctls, /run/netns.
-  state=$(state::dir_of "$(lab::id "$dir")")
   [[ -d $state ]] || return 0
   for file in "$state"/sysctl.*; do
     [[ -f $file ]] && lab::_restore_sysctl "${file##*/sysctl.}" "$state"

@@ -9,6 +9,9 @@
 
 load ../helpers
 
+# Real cfs- objects on the host: never while a lab or another library test runs.
+setup_file() { lab::lock; }
+
 setup() {
   TREE=$BATS_TEST_TMPDIR/tree
   LABDIR=$TREE/labs/cfstest/netns$BATS_TEST_NUMBER
