@@ -4,5 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',
+    // The first test of a file that looks at every page parses them all (MDX): seconds on a busy
+    // machine, beyond the 5 s default.
+    testTimeout: 30_000,
   },
 });
