@@ -13,21 +13,21 @@ PAGE=docs/10-silos-isolation/90-newlab-probe.mdx
 
 setup_file() {
   # Not /tmp/cfs-*: the harness watches those paths, in this run and in anyone else's.
-  COPY=$(mktemp -d /tmp/newlab-test.XXXXXX)
-  export COPY
+  NEWLAB_COPY=$(mktemp -d /tmp/newlab-test.XXXXXX)
+  export NEWLAB_COPY # not COPY: tests/labs.bats removes its own $COPY in teardown
   git -C "$REPO_ROOT" ls-files -z --cached --others --exclude-standard \
-    | grep -zv '^node_modules' | (cd "$REPO_ROOT" && tar --null -T - -cf -) | tar -xf - -C "$COPY"
-  ln -s "$REPO_ROOT/node_modules" "$COPY/node_modules"
+    | grep -zv '^node_modules' | (cd "$REPO_ROOT" && tar --null -T - -cf -) | tar -xf - -C "$NEWLAB_COPY"
+  ln -s "$REPO_ROOT/node_modules" "$NEWLAB_COPY/node_modules"
 }
 
 teardown_file() {
-  [[ -n ${COPY:-} && $COPY == /tmp/newlab-test.* ]] && rm -rf -- "$COPY"
+  [[ -n ${NEWLAB_COPY:-} && $NEWLAB_COPY == /tmp/newlab-test.* ]] && rm -rf -- "$NEWLAB_COPY"
 }
 
 # The only thing written by hand: main's body. Four facts; after the second (half-way, where the
 # harness interrupts it) the lab is still working for half a second.
 write_main_body() {
-  local run=$COPY/labs/$LAB/run.sh head
+  local run=$NEWLAB_COPY/labs/$LAB/run.sh head
   head=$(sed '/^main() {$/q' "$run")
   {
     printf '%s\n' "$head"
@@ -37,7 +37,7 @@ write_main_body() {
   common::require_cmd pgrep procps
   log::info "unshare --pid --fork --kill-child sh -c 'sleep 300' $TAG"
   unshare --pid --fork --kill-child sh -c 'sleep 300' "$TAG" &
-  local pid=$! init= key rest nspid=
+  local pid=$! init='' key rest nspid=''
   cleanup::push "kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null || true"
   common::wait_until 5 "the shell tagged $TAG" "init=\$(pgrep -P $pid -x sh)"
   echo "processes tagged $TAG: $(pgrep -c -f -- "$TAG")"
@@ -60,7 +60,7 @@ BODY
 
 @test "npm run new: a scaffolded lab passes the harness and its content tests once run.sh's body and the expected output are written" {
   requires root
-  cd "$COPY"
+  cd "$NEWLAB_COPY"
   run --separate-stderr node_modules/.bin/tsx scripts/new.ts lab "$LAB" --chapter "${PAGE#docs/}"
   assert_success
   [[ $output == *"sudo scripts/test-all.sh lab $LAB"* ]] || fail "the next commands are missing: $output"
@@ -76,7 +76,8 @@ processes tagged cfs-newlab-probe-init after SIGKILL to its shell: 0"
   run shellcheck "labs/$LAB/run.sh" "labs/$LAB/cleanup.sh"
   assert_success
 
-  CFS_LABS=$LAB CFS_RESULTS=$COPY/test-results/labs.tsv run node_modules/bats/bin/bats tests/labs.bats
+  # REPO_ROOT: helpers.bash takes an exported one as is; the harness must look at the copy.
+  REPO_ROOT=$NEWLAB_COPY CFS_LABS=$LAB CFS_RESULTS=$NEWLAB_COPY/test-results/labs.tsv run node_modules/bats/bin/bats tests/labs.bats
   [[ $status == 0 ]] || fail "the harness failed on the scaffolded lab:
 $output"
   assert_equal "$(grep -c '^ok ' <<<"$output")" 4
