@@ -13,8 +13,9 @@ const config: Config = {
   title: 'Containers from Scratch',
   tagline: 'Linux containers from the kernel up, with labs that really run',
   favicon: 'img/favicon.svg',
-  url: 'https://containers-from-scratch.github.io',
-  baseUrl: '/',
+  // The Pages workflow (.github/workflows/pages.yml) sets both from where GitHub serves the site.
+  url: process.env.CFS_SITE_URL || 'https://containers-from-scratch.github.io',
+  baseUrl: process.env.CFS_BASE_URL || '/',
   organizationName: 'containers-from-scratch',
   projectName: 'containers-from-scratch',
 

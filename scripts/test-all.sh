@@ -4,6 +4,9 @@
 # labs as root) and, where qemu is installed, the labs again in a pure cgroup v2 VM.
 #   sudo scripts/test-all.sh            everything
 #   sudo scripts/test-all.sh labs unit  only the named steps (see STEPS below)
+#   sudo scripts/test-all.sh lab <topic>/<lab>
+#                                       one lab, fast: the content tests of the lab and its page,
+#                                       its scripts through shellcheck, the four harness checks
 # Environment: CFS_LABS narrows the labs ("silos/* cgroups/memory"); CFS_SKIP_VM=1 skips the VM.
 set -Eeuo pipefail
 # shellcheck source=common.sh
@@ -60,6 +63,51 @@ step::vm() {
   CFS_VM_BATS=${CFS_VM_BATS:-tests/scripts/cgroup.bats tests/scripts/lab.bats} "$ROOT/scripts/vm/run-suite.sh"
 }
 
+# One lab (scripts/test-all.sh lab <topic>/<lab>): ONE_LAB is its name (LAB is lab.sh's manifest), set by lab_mode.
+ONE_LAB=
+lab_mode() {
+  (($# == 1)) || die "usage: $0 lab <topic>/<lab> (one lab, e.g. silos/pid-ns)"
+  [[ $1 =~ ^[a-z][a-z0-9]*(-[a-z0-9]+)*/[a-z][a-z0-9]*(-[a-z0-9]+)*$ ]] \
+    || die "'$1' is not a lab name: write <topic>/<lab> as in labs/<topic>/<lab>/ (e.g. silos/pid-ns)"
+  [[ -f $ROOT/labs/$1/run.sh ]] \
+    || die "labs/$1/run.sh does not exist: the labs are $(cd "$ROOT/labs" && printf '%s ' */*/run.sh | sed 's|/run.sh||g')(npm run new -- lab $1 --chapter <NN-part>/<NN-page> makes a new one)"
+  [[ -f $ROOT/labs/$1/lab.manifest ]] || die "labs/$1 has no lab.manifest: copy labs/_template/lab.manifest (CONTRIBUTING.md)"
+  ((EUID == 0)) || die "the harness runs the lab as root: sudo $0 lab $1"
+  ONE_LAB=$1
+}
+
+# A vitest name pattern that selects the lab's tests (named labs/<lab>…, <lab>: …) and its page's.
+lab_test_pattern() {
+  local chapter
+  lab::values "$ROOT/labs/$ONE_LAB" chapter
+  chapter=${LAB_VALUES[0]:-}
+  printf '(^|[ /])%s([:/ ]|$)%s' "$ONE_LAB" "${chapter:+|${chapter//./\\.}}"
+}
+
+step::lab-content() {
+  [[ -n $ONE_LAB ]] || die "use: $0 lab <topic>/<lab>"
+  local pattern
+  pattern=$(lab_test_pattern)
+  log::info "vitest run tests/content -t '$pattern'"
+  # Generous timeout: a filtered run parses every page inside the one test that looks for the
+  # lab's chapter (the full run has parsed them already when it gets there).
+  npx vitest run tests/content --testTimeout=60000 -t "$pattern" \
+    || die "content: fix what the messages above name (each says which file and what to change), then run again: sudo $0 lab $ONE_LAB"
+}
+
+step::lab-lint() {
+  [[ -n $ONE_LAB ]] || die "use: $0 lab <topic>/<lab>"
+  shellcheck "$ROOT/labs/$ONE_LAB"/*.sh \
+    || die "shellcheck: fix the lines above (each SC code is explained at https://www.shellcheck.net/wiki/SC<code>); a '# shellcheck disable=' needs its reason"
+}
+
+step::lab-harness() {
+  [[ -n $ONE_LAB ]] || die "use: $0 lab <topic>/<lab>"
+  mkdir -p "$ROOT/test-results/labs"
+  CFS_LABS=$ONE_LAB CFS_RESULTS=$ROOT/test-results/labs/lab.tsv "$BATS" --print-output-on-failure --timing "$ROOT/tests/labs.bats" \
+    || die "harness: the failing check's message says what leaked or differed (CONTRIBUTING.md, the four checks); if run.sh's facts changed on purpose, save a new expected-output.txt: sudo flock /run/lock/cfs-labs.lock labs/$ONE_LAB/run.sh > labs/$ONE_LAB/expected-output.txt"
+}
+
 # What the tracked files are now: their status and content (a test run must not change them).
 tree_state() { git -C "$ROOT" status --porcelain --untracked-files=no; git -C "$ROOT" diff | sha256sum; }
 
@@ -68,6 +116,10 @@ main() {
   local wanted=("$@") step passed=() failed=() start tree_before
   tree_before=$(tree_state 2>/dev/null) || tree_before=
 
+  if [[ ${wanted[0]:-} == lab ]]; then
+    lab_mode "${wanted[@]:1}"
+    wanted=(lab-content lab-lint lab-harness)
+  fi
   ((${#wanted[@]})) || wanted=("${STEPS[@]}")
   for step in "${wanted[@]}"; do
     declare -F "step::$step" >/dev/null || die "unknown step '$step' (steps: ${STEPS[*]})"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # <Topic>: <one sentence saying what this lab shows>.
-# Copy this folder to labs/<topic>/<lab>/, then replace every <…>. See CONTRIBUTING.md.
+# TEMPLATE: npm run new -- lab <topic>/<lab> --chapter <NN-part>/<NN-page> copies this folder: it
+# TEMPLATE: fills in <topic> and <lab> and drops these TEMPLATE lines; write every other <…>.
 set -Eeuo pipefail
 # shellcheck source=../../scripts/common.sh # in labs/<topic>/<lab>/ this is ../../../scripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
