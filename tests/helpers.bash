@@ -11,10 +11,10 @@
 # bats_test_function (tests/labs.bats) came with bats 1.11.
 bats_require_minimum_version 1.11.0
 
-if [[ -z ${REPO_ROOT:-} ]]; then
-  REPO_ROOT=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
-  export REPO_ROOT
-fi
+# The checkout this file is in (never one inherited from the environment: a nested run of the
+# harness in a copy must look at the copy).
+REPO_ROOT=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+export REPO_ROOT
 # bats-support, then bats-assert: their files, as their load.bash would source them. Not through
 # load.bash, which forks a dirname per file (60 forks per test: 5 s in the emulated CI VM).
 for _cfs_lib in "$REPO_ROOT"/node_modules/bats-support/src/{output,error,lang}.bash \
