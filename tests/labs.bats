@@ -192,7 +192,7 @@ while IFS= read -r lab; do
   for check in ${CFS_LAB_CHECKS:-output sigkill interrupt nonroot}; do
     case $check in
       output) what="run.sh prints expected-output.txt and leaves nothing behind, even without cleanup.sh" ;;
-      sigkill) what="cleanup.sh removes everything after run.sh is SIGKILLed half-way, and is safe on a clean host and twice" ;;
+      sigkill) what="cleanup.sh removes everything after run.sh is SIGKILLed half-way (on the host: also safe on a clean host and twice)" ;;
       interrupt) what="run.sh interrupted half-way exits 130 and leaves nothing behind" ;;
       nonroot) what="run.sh refuses as a non-root user and changes nothing" ;;
       *) echo "CFS_LAB_CHECKS: unknown check '$check' (output sigkill interrupt nonroot)" >&2; exit 1 ;;
