@@ -67,9 +67,13 @@ $stderr"
 $output"
 }
 
-@test "package.json declares which dependency install scripts npm may run (npm 11 allowScripts)" {
+@test "package.json decides every dependency install script npm would run (npm 11 allowScripts)" {
   command -v npm >/dev/null || fail "unavailable: npm (install nodejs)"
-  run node -e 'const p = require(process.argv[1]); if (!p.allowScripts) process.exit(1); console.log(Object.keys(p.allowScripts).sort().join(" "))' "$REPO_ROOT/package.json"
+  [[ -d $REPO_ROOT/node_modules ]] || fail "run scripts/install-deps.sh first"
+  PATH=${PATH#"$TREE/bin:"} # the real npm, not setup's stub
+  # npm before 11 has no allowScripts and runs every install script: nothing to check there.
+  (($(npm --version | cut -d. -f1) >= 11)) || skip "npm $(npm --version) has no allowScripts"
+  run bash -c "cd '$REPO_ROOT' && npm install-scripts ls"
   assert_success
-  assert_output "@swc/core core-js"
+  assert_output --partial "No packages with unreviewed install scripts"
 }
