@@ -61,9 +61,11 @@ write_config() {
 JSON
 }
 
-# Print $1 as a JSON string: backslashes and quotes escaped, newlines as \n.
+# Print $1 as a JSON string: quotes escaped, newlines as \n. $1 must hold no backslash (awk's
+# gsub treats them differently from one implementation to the next).
 json_string() {
-  printf '%s' "$1" | awk 'BEGIN { ORS = "" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "%s%s", (NR > 1 ? "\\n" : "\""), $0 } END { print "\"" }'
+  [[ $1 != *\\* ]] || die "json_string: the text holds a backslash."
+  printf '%s' "$1" | awk 'BEGIN { ORS = "" } { gsub(/"/, "\\\""); printf "%s%s", (NR > 1 ? "\\n" : "\""), $0 } END { print "\"" }'
 }
 
 # Run the bundle in the foreground; print runc's exit status (the container process's status, or
