@@ -12,7 +12,7 @@ NETNS=$(common::name caps) # ping only ever targets 127.0.0.1 inside this namesp
 
 in_ns() { ip netns exec "$NETNS" "$@"; }
 
-# Run ping once at 127.0.0.1 in the lab's namespace under strace, as root with every capability
+# Run ping (two echo requests, half a second apart) at 127.0.0.1 in the lab's namespace under strace, as root with every capability
 # ($1 = all) or after capsh --drop=cap_net_raw ($1 = no-net-raw); print its exit status and the
 # outcome of each ICMP socket it asked for: "exit 2, ICMP sockets: SOCK_DGRAM -> EACCES, ...".
 ping_with() {
@@ -21,7 +21,7 @@ ping_with() {
   # shellcheck disable=SC2016 # "$@" belongs to the bash that capsh starts
   [[ $caps == no-net-raw ]] && prefix=(capsh --drop=cap_net_raw -- -c 'exec "$@"' capsh)
   rm -f -- "$trace"
-  in_ns "${prefix[@]}" strace -f -qq -e trace=socket -o "$trace" "$WORKDIR/bin/ping" -4 -c 1 -W 2 127.0.0.1 \
+  in_ns "${prefix[@]}" strace -f -qq -e trace=socket -o "$trace" "$WORKDIR/bin/ping" -4 -c 2 -i 0.5 -W 2 127.0.0.1 \
     >/dev/null 2>>"$WORKDIR/ping.err" || status=$?
   [[ -f $trace ]] || die "strace left no trace of ping (see $WORKDIR/ping.err)."
   printf 'exit %s, ICMP sockets: %s\n' "$status" "$(awk '/IPPROTO_ICMP/ {

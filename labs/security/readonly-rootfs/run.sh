@@ -30,9 +30,10 @@ json_string() {
   printf '%s' "$1" | awk 'BEGIN { ORS = "" } { gsub(/"/, "\\\""); printf "%s%s", (NR > 1 ? "\\n" : "\""), $0 } END { print "\"" }'
 }
 
-# The bundle's config.json, from a heredoc (no jq needed). The capabilities are Docker's default
-# set (moby oci/caps/defaults.go): no CAP_SYS_ADMIN.
+# The bundle's config.json, from a heredoc (no jq needed), with root.readonly set to $1. The
+# capabilities are Docker's default set (moby oci/caps/defaults.go): no CAP_SYS_ADMIN.
 write_config() {
+  local readonly=$1
   cat >"$WORKDIR/bundle/config.json" <<JSON
 {
   "ociVersion": "1.0.2",
@@ -49,7 +50,7 @@ write_config() {
       "permitted": ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"]
     }
   },
-  "root": {"path": "rootfs", "readonly": true},
+  "root": {"path": "rootfs", "readonly": $readonly},
   "hostname": "$ID",
   "mounts": [
     {"destination": "/proc", "type": "proc", "source": "proc"},
@@ -65,6 +66,13 @@ write_config() {
 JSON
 }
 
+# Run the bundle in the foreground; print runc's exit status. The container's output goes to stderr.
+run_container() {
+  local status=0
+  runc --root "$WORKDIR/state" run --bundle "$WORKDIR/bundle" "$ID" >&2 </dev/null || status=$?
+  echo "$status"
+}
+
 main() {
   common::require_root
   common::require_cmd runc runc
@@ -77,13 +85,18 @@ main() {
   mkdir "$WORKDIR/state" "$WORKDIR/volume" "$WORKDIR/config" "$WORKDIR/bundle/rootfs/data" "$WORKDIR/bundle/rootfs/config"
   cleanup::push "cgroup::remove '$ID' || true"
   cleanup::push "runc --root '$WORKDIR/state' delete --force '$ID' 2>/dev/null || true"
-  write_config
-  echo "root.readonly in config.json: $(grep -o '"readonly": [a-z]*' "$WORKDIR/bundle/config.json" | awk '{ print $2 }')"
+  # First the control: the same container with a writable root, where the attack step works.
+  write_config false
+  log::info "runc run $ID with root.readonly false (the control)"
+  echo "without root.readonly, exit status of runc run: $(run_container)"
+  echo "without root.readonly, write to /probe: $(awk '$1 == "/probe" { print $2 }' "$WORKDIR/volume/results")"
+  echo "without root.readonly, probe file left in the rootfs on the host: $(common::yes_no test -e "$WORKDIR/bundle/rootfs/probe")"
+  rm -f -- "$WORKDIR/bundle/rootfs/probe" "$WORKDIR/bundle/rootfs/etc/probe" "$WORKDIR/volume/"*
 
+  write_config true
+  echo "root.readonly in config.json: $(grep -o '"readonly": [a-z]*' "$WORKDIR/bundle/config.json" | awk '{ print $2 }')"
   log::info "runc run $ID (root read-only, tmpfs on /tmp, volumes on /data rw and /config ro)"
-  local status=0
-  runc --root "$WORKDIR/state" run --bundle "$WORKDIR/bundle" "$ID" >&2 </dev/null || status=$?
-  echo "exit status of runc run: $status"
+  echo "exit status of runc run: $(run_container)"
   local path result
   while read -r path result; do
     case $path in

@@ -32,7 +32,7 @@ echo "uid $(id -u)"
 echo "capeff $(awk "/^CapEff:/ { print \$2 }" /proc/self/status)"
 try shadow cat /etc/shadow
 try insmod insmod ./not-a-module.ko
-try modprobe-path sh -c "echo /tmp/cfs-evil >/proc/sys/kernel/modprobe"
+try modprobe-path sh -c "echo /nonexistent/cfs-evil | tee /proc/sys/kernel/modprobe"
 try hostname hostname cfs-usersec-box
 try release sh -c "test \"\$(uname -r)\" = \"$1\""
 touch made-inside && echo "owner-inside $(stat -c %u made-inside)"'
