@@ -33,7 +33,7 @@ write_as() {
   local cmd='(echo data >"$1") 2>"$2"'
   if [[ $how == confined ]]; then
     # shellcheck disable=SC2016 # the outer sh expands $0..$3
-    if sh -c 'echo "exec $3" >"$4" && exec sh -c "$0" "$1" "$2"' "$cmd" "$file" "$err" "$PROFILE" "$(exec_attr)"; then echo ok; else tail -n 1 "$err" | sed 's/.*: //'; fi
+    if sh -c 'echo "exec $3" >"$4" && exec sh -c "$0" sh "$1" "$2"' "$cmd" "$file" "$err" "$PROFILE" "$(exec_attr)"; then echo ok; else tail -n 1 "$err" | sed 's/.*: //'; fi
   else
     if sh -c "$cmd" sh "$file" "$err"; then echo ok; else tail -n 1 "$err" | sed 's/.*: //'; fi
   fi
@@ -41,18 +41,19 @@ write_as() {
 
 main() {
   common::require_root
-  common::require_cmd apparmor_parser apparmor
   require_apparmor
+  common::require_cmd apparmor_parser apparmor
   ! loaded || die "AppArmor profile $PROFILE is already loaded (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 
   common::tmpdir WORKDIR apparmor
   mkdir "$WORKDIR/allowed" "$WORKDIR/denied"
-  # Every file access is allowed (file,), except writes below denied/; deny rules win over allow
-  # rules (apparmor.d(5)). No capability rule: a confined root keeps only what the profile grants.
+  # Every file access is allowed (file,; the ix rule spells out that the shells it runs stay
+  # under the profile), except writes below denied/: deny rules win over allow rules (apparmor.d(5)). No capability rule: a confined root keeps only what the profile grants.
   cat >"$WORKDIR/profile" <<EOF_PROFILE
 abi <abi/3.0>,
 profile $PROFILE {
   file,
+  /{,usr/}bin/* ix,
   deny $WORKDIR/denied/** w,
 }
 EOF_PROFILE
