@@ -76,7 +76,7 @@ main() {
   full=$(((1 << ($(</proc/sys/kernel/cap_last_cap) + 1)) - 1))
   echo "uid inside: ${r[uid]}"
   echo "capabilities of uid 0 inside: $( ((16#${r[capeff]} == full)) && echo full set || echo partial)"
-  echo "read /etc/shadow (mode $(stat -c %a /etc/shadow), owned by host root): ${r[shadow]}"
+  echo "read /etc/shadow (owned by host root, no access for others: $(common::yes_no test "$(stat -c %u /etc/shadow)" -eq 0 -a "$(($(stat -c '%#a' /etc/shadow) & 7))" -eq 0)): ${r[shadow]}"
   # The error depends on the kernel: EPERM (no CAP_SYS_MODULE in the initial user namespace), or
   # ENOSYS on a kernel built without module support. Either way nothing can be loaded.
   log::info "insmod as uid 0 inside: ${r[insmod]}"
@@ -85,7 +85,7 @@ main() {
   echo "kernel.core_pattern on the host unchanged: $(common::yes_no test "$(</proc/sys/kernel/core_pattern)" == "$host_core")"
   echo "set the hostname (the host's UTS namespace): ${r[hostname]}"
   echo "host's hostname unchanged: $(common::yes_no test "$(hostname)" == "$host_name")"
-  echo "same kernel release inside as on the host (the kernel is shared): ${r[release]}"
+  echo "same kernel release inside as on the host (the kernel is shared): $([[ ${r[release]} == ok ]] && echo yes || echo no)"
   echo "owner of a file uid 0 created, seen inside: uid ${r[owner-inside]}"
   echo "owner of that file on the host: $(stat -c %U "$WORKDIR/made-inside")"
 }
