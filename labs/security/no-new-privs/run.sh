@@ -15,6 +15,20 @@ as_nobody() {
   setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "${opts[@]}" -- "$@"
 }
 
+# Print the NoNewPrivs value of a process run as uid 65534 (extra setpriv options in "$@"): of
+# awk itself, or, with --grandchild, of awk started by sh -c, two execve below setpriv.
+nnp_of() {
+  # shellcheck disable=SC2016 # awk's $1 and $2
+  local field='$1 == "NoNewPrivs:" { print $2 }'
+  if [[ ${1:-} == --grandchild ]]; then
+    shift
+    # shellcheck disable=SC2016 # $0 is the inner sh's
+    as_nobody "$@" sh -c 'exec awk "$0" /proc/self/status' "$field"
+  else
+    as_nobody "$@" awk "$field" /proc/self/status
+  fi
+}
+
 main() {
   common::require_root
   common::require_cmd setpriv util-linux
@@ -37,16 +51,14 @@ main() {
   log::info "as uid $NOBODY: $suid (setuid root)"
   echo "uid running the copy: $(as_nobody id -u)"
   echo "without no_new_privs: real uid $(as_nobody "$suid" -ru), effective uid $(as_nobody "$suid" -u)"
-  # shellcheck disable=SC2016 # awk's $1 and $2
-  echo "NoNewPrivs of a process started without it: $(as_nobody awk '$1 == "NoNewPrivs:" { print $2 }' /proc/self/status)"
+  echo "NoNewPrivs of a process started without it: $(nnp_of)"
 
   log::info "as uid $NOBODY: setpriv --no-new-privs $suid"
   echo "with no_new_privs: real uid $(as_nobody --no-new-privs "$suid" -ru), effective uid $(as_nobody --no-new-privs "$suid" -u)"
   local status=0
   as_nobody --no-new-privs "$suid" -u >/dev/null || status=$?
   echo "exit status of the setuid copy under no_new_privs: $status"
-  # shellcheck disable=SC2016 # awk's $1 and $2
-  echo "NoNewPrivs in a grandchild (sh -c, then awk): $(as_nobody --no-new-privs sh -c 'awk '\''$1 == "NoNewPrivs:" { print $2 }'\'' /proc/self/status')"
+  echo "NoNewPrivs in a grandchild (sh -c, then awk): $(nnp_of --grandchild --no-new-privs)"
 
   # Root, too, is bound by it: a setuid-nobody copy no longer changes root's effective uid.
   cp "$(command -v id)" "$WORKDIR/bin/id-nobody"
