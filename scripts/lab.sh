@@ -30,6 +30,7 @@
 #   chains:   iptables chains it owns, as table:CHAIN (rules jumping to them go too, and the
 #             host's nft table and base chains netns.sh marked as made for them)
 #   sysctls:  sysctls it may change (only through lab::sysctl)
+#   apparmor: AppArmor profiles it loads (cfs-…); cleanup unloads them through securityfs
 
 [[ -n ${_CFS_LAB_SH:-} ]] && return 0
 _CFS_LAB_SH=1
@@ -41,7 +42,7 @@ source "${BASH_SOURCE[0]%/*}/cgroup.sh"
 # shellcheck source-path=SCRIPTDIR source=netns.sh
 source "${BASH_SOURCE[0]%/*}/netns.sh"
 
-LAB_KEYS=(chapter needs verify features tags cgroups netns links tmp loops users chains sysctls)
+LAB_KEYS=(chapter needs verify features tags cgroups netns links tmp loops users chains sysctls apparmor)
 declare -gA LAB=()
 LAB_VALUES=()
 _CFS_LAB_LOADED=
@@ -176,6 +177,13 @@ lab::_remove_chain() {
   iptables -t "$table" -X "$chain"
 }
 
+# Unload AppArmor profile $1 when it is loaded (what apparmor_parser --remove does).
+lab::_unload_apparmor() {
+  local name=$1 fs=/sys/kernel/security/apparmor
+  [[ -f $fs/profiles ]] && grep -q "^$name (" "$fs/profiles" || return 0
+  printf '%s' "$name" >"$fs/.remove"
+}
+
 lab::_detach_loops() {
   local glob=$1 dev file
   while read -r dev file; do
@@ -213,6 +221,8 @@ cleanup::lab() {
   for v in "${LAB_VALUES[@]}"; do netns::delete "$v"; done
   lab::values "$dir" loops
   for v in "${LAB_VALUES[@]}"; do lab::_detach_loops "$v"; done
+  lab::values "$dir" apparmor
+  for v in "${LAB_VALUES[@]}"; do lab::_unload_apparmor "$v"; done
   lab::values "$dir" tmp
   for v in "${LAB_VALUES[@]}"; do
     for path in $v; do

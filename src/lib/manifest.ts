@@ -18,6 +18,7 @@ export const MANIFEST_KEYS = [
   'users',
   'chains',
   'sysctls',
+  'apparmor',
 ] as const;
 export type ManifestKey = (typeof MANIFEST_KEYS)[number];
 export type Manifest = Record<ManifestKey, string[]>;

@@ -90,7 +90,7 @@ describe('labs/*/*/lab.manifest: one declaration per lab', () => {
 
   it.each(names)('%s: everything it declares it creates is named cfs-… and cleanup.sh removes it with cleanup::lab', (lab) => {
     const m = manifest(lab);
-    for (const key of ['tags', 'cgroups', 'netns', 'links', 'users'] as const) {
+    for (const key of ['tags', 'cgroups', 'netns', 'links', 'users', 'apparmor'] as const) {
       for (const v of m[key]) expect(v, `labs/${lab}/lab.manifest: ${key}: ${v} must start with cfs-`).toMatch(/^cfs-/);
     }
     for (const v of m.chains) expect(v, `labs/${lab}/lab.manifest: chains: ${v} must be table:CFS-…`).toMatch(/^[a-z]+:CFS-/);

@@ -118,6 +118,16 @@ host_state::_sysctls() {
   return 0
 }
 
+# cfs- AppArmor profiles, where AppArmor is on (securityfs lists every loaded profile).
+host_state::_apparmor() {
+  local line file=/sys/kernel/security/apparmor/profiles
+  [[ -r $file ]] || return 0
+  while IFS= read -r line; do
+    [[ $line == cfs-* ]] && _HOST_STATE+=("apparmor: $line")
+  done <"$file"
+  return 0
+}
+
 host_state::_users() {
   local file line name id gid
   for file in /etc/passwd /etc/group; do
@@ -149,5 +159,6 @@ host_state::snapshot() {
   host_state::_processes "$marker"
   host_state::_globs tmp /tmp/cfs-* /var/tmp/cfs-* /run/cfs-*
   host_state::_users
+  host_state::_apparmor
   printf '%s\n' "${_HOST_STATE[@]}" | LC_ALL=C sort
 }
