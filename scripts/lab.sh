@@ -107,9 +107,10 @@ lab::sysctl() {
   file=/proc/sys/${key//.//}
   [[ -f $file ]] || die "this kernel has no sysctl $key ($file is missing)."
   old=$(<"$file")
-  # The marker first: after a SIGKILL between the write and the push, cleanup::lab restores it.
-  [[ -f $(state::dir)/sysctl.$key ]] || state::mark "sysctl.$key" "$old"
+  # The undo, then the marker (the old value), then the write: a SIGINT anywhere in between
+  # leaves nothing behind, and after a SIGKILL cleanup::lab finds the marker before any change.
   cleanup::push "lab::_restore_sysctl '$key' '$(state::dir)'"
+  [[ -f $(state::dir)/sysctl.$key ]] || state::mark "sysctl.$key" "$old"
   printf '%s\n' "$value" >"$file"
 }
 

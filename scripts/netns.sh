@@ -23,9 +23,10 @@ netns::add() {
   [[ $name == "$CFS_PREFIX"* ]] || die "netns::add: '$name' does not start with $CFS_PREFIX"
   [[ -d $NETNS_RUN_DIR ]] && had_dir=1
   mountpoint -q "$NETNS_RUN_DIR" 2>/dev/null && had_mount=1
+  # The undo first, then the markers: a signal between the two must not leave a marker behind.
+  cleanup::push "netns::_undo_add '$name'"
   ((had_dir)) || state::mark netns-made-run-dir
   ((had_mount)) || state::mark netns-made-run-mount
-  cleanup::push "netns::_undo_add '$name'"
   ip netns add "$name"
 }
 
@@ -231,8 +232,9 @@ netns::_mark_host_table() {
     marker=ipt-chain.$table.$chain
     nft list chain ip "$table" "$chain" >/dev/null 2>&1 && return 0
   fi
-  [[ -f $(state::dir)/$marker ]] || state::mark "$marker"
+  # The undo first, then the marker: a signal between the two must not leave a marker behind.
   cleanup::push "netns::undo_host_tables '$(state::dir)'"
+  [[ -f $(state::dir)/$marker ]] || state::mark "$marker"
 }
 
 netns::chain() {

@@ -14,7 +14,7 @@ const repo = path.resolve(__dirname, '../..');
 let root = '';
 
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfs-scaffold-test.'));
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'cfstest-scaffold.'));
   for (const p of [TEMPLATE_DIR, 'labs/silos/pid-ns', 'docs/10-silos-isolation']) {
     fs.cpSync(path.join(repo, p), path.join(root, p), {recursive: true});
   }
