@@ -8,6 +8,8 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 # shellcheck source=../../../scripts/overlay.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/overlay.sh"
+# shellcheck source=../../../scripts/rootfs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/rootfs.sh"
 
 # The options of the overlay mounted at $1, as /proc/self/mountinfo lists them.
 mount_options() { findmnt -n -o OPTIONS --mountpoint "$1"; }
@@ -25,6 +27,8 @@ main() {
   common::require_cmd mount mount
   common::require_cmd findmnt util-linux
   common::require_cmd mountpoint util-linux
+  common::require_cmd chroot coreutils
+  common::require_cmd busybox busybox-static
   common::require_kernel "overlayfs" /sys/module/overlay
 
   local dir
@@ -70,5 +74,15 @@ main() {
   else
     echo "mount with workdir on another file system than upperdir succeeds: no"
   fi
+
+  # A container's root: an image layer (a BusyBox rootfs) as the bottom lower, a private upper.
+  log::info "a BusyBox rootfs as the bottom lower, lower1 above it, and a shell chrooted into the overlay"
+  mkdir image upper3 work3 root
+  rootfs::busybox "$dir/fs/image"
+  overlay::mount root upper3 work3 lower1 image
+  echo "a shell chrooted into the overlay reads /etc/motd: $(chroot root /bin/sh -c 'cat /etc/motd')"
+  chroot root /bin/sh -c 'echo note >/root/note; rm /bin/vi'
+  echo "what the shell wrote and deleted is only in upper: $(find upper3 -mindepth 1 -printf '%P\n' | sort | paste -sd ' ')"
+  echo "the image layer still has /bin/vi: $(common::yes_no test -L image/bin/vi)"
 }
 main "$@"
