@@ -100,3 +100,15 @@ mounted() { mountpoint -q "$T/merged"; }
   assert_output $'./data/.wh..wh..opq\n./etc/.wh.motd\nback: etc/motd data\nm2/etc: [] m2/data: [new]'
   [[ $(stat -c %F "$T/upper/etc/motd") == "character special file" ]] || fail "to_oci_tar changed the upper folder"
 }
+
+@test "overlay::tmpfs mounts a tmpfs on a folder below a cfs- folder, the cleanup stack unmounts it, and it refuses other folders" {
+  mkdir -p "$T/scratch" "$BATS_TEST_TMPDIR/plain"
+  ov 'overlay::tmpfs scratch 1m
+      findmnt -n -o FSTYPE,SOURCE --mountpoint scratch'
+  assert_success
+  assert_output "tmpfs  cfs-tmpfs"
+  ! mountpoint -q "$T/scratch" || fail "the tmpfs is still mounted after the script exited"
+  ov "overlay::tmpfs '$BATS_TEST_TMPDIR/plain'"
+  assert_failure
+  ! mountpoint -q "$BATS_TEST_TMPDIR/plain" || fail "a tmpfs was mounted outside a cfs- folder"
+}
