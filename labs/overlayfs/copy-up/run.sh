@@ -10,15 +10,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 # shellcheck source=../../../scripts/overlay.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/overlay.sh"
 
-SIZE_MIB=32 # the size of the big lower file
+SIZE_MIB=8 # the size of the big lower files (small: the CI VM emulates the CPU)
 
 # KiB used on the file system holding $1 (total minus free blocks, in KiB).
 used_kib() { stat -f -c '%b %f %S' "$1" | awk '{ print ($1 - $2) * $3 / 1024 }'; }
 # KiB of data blocks allocated to file $1 (st_blocks counts 512-byte units).
 blocks_kib() { echo $(($(stat -c %b "$1") / 2)); }
 
-# Make a lower file of $SIZE_MIB MiB whose bytes are not all zero.
-make_big() { head -c "$((SIZE_MIB * 1024 * 1024))" <(yes 'lower data') >"$1"; }
+# Make a lower file of $SIZE_MIB MiB (zeros: still data blocks, not holes).
+make_big() { head -c "$((SIZE_MIB * 1024 * 1024))" /dev/zero >"$1"; }
 # Succeed when file $2 carries the xattr $1.
 has_xattr() { getfattr --absolute-names -n "$1" -- "$2" >/dev/null 2>&1; }
 
