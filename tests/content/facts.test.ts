@@ -42,7 +42,8 @@ export function constantFacts(script: string): ConstantLine[] {
     const rest = m[1] ?? '';
     if (rest.includes('$')) return; // expands something: computed
     if (/&&|\|\|/.test(rest)) return; // part of a list: printed or not depending on a command
-    if (/>&2|>\s*["'/$]|>>/.test(rest)) return; // to stderr or a file, not a fact
+    // Redirected (outside the quoted text) to stderr or to a file: not a fact on stdout.
+    if (/>/.test(rest.replace(/"[^"]*"|'[^']*'/g, ''))) return;
     found.push({line: i + 1, text});
   });
   return found;
@@ -58,10 +59,15 @@ describe('labs/*/run.sh: every fact line is computed', () => {
       '    echo "refused"',
       '  fi',
       '  echo hello >"$dir/file"',
+      '  echo "motd" >lower/etc/motd',
+      '  echo "a -> b: yes"',
       '  echo "to stderr" >&2',
       '}',
     ].join('\n');
-    expect(constantFacts(script)).toEqual([{line: 2, text: 'echo "a host listener on the same address and port: bound"'}]);
+    expect(constantFacts(script)).toEqual([
+      {line: 2, text: 'echo "a host listener on the same address and port: bound"'},
+      {line: 9, text: 'echo "a -> b: yes"'},
+    ]);
   });
 
   it.each(labs)('%s', (lab) => {
