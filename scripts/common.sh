@@ -4,6 +4,7 @@
 #   common::require_root           refuse unless uid 0
 #   common::require_cmd CMD PKG    refuse unless CMD is on PATH (PKG: Debian/Ubuntu package)
 #   common::require_kernel WHAT P  refuse unless path P exists (a kernel feature)
+#   common::require_unprivileged_userns  refuse where unprivileged user namespaces are off
 #   cleanup::push "CMD"            register an undo step; they run last-in first-out
 #   cleanup::run                   run (and forget) every registered step, then SIGKILL any
 #                                  background child still running; installed as a trap
@@ -67,6 +68,24 @@ common::require_cmd() {
 common::require_kernel() {
   local what=$1 path=$2
   [[ -e $path ]] || die "this kernel lacks $what ($path is missing)."
+}
+
+# Refuse, naming the sysctl, where unprivileged users may not create user namespaces (Debian's
+# unprivileged_userns_clone=0, max_user_namespaces=0, Ubuntu's AppArmor restriction). Never
+# changes them.
+common::require_unprivileged_userns() {
+  local f=/proc/sys/kernel/unprivileged_userns_clone
+  if [[ -r $f && $(<"$f") == 0 ]]; then
+    die "unprivileged user namespaces are off on this host: to run this lab, set 'sysctl kernel.unprivileged_userns_clone=1' (this lab does not change it)."
+  fi
+  f=/proc/sys/user/max_user_namespaces
+  if [[ -r $f && $(<"$f") == 0 ]]; then
+    die "user namespaces are capped at 0 on this host: to run this lab, set 'sysctl user.max_user_namespaces=15000' or another positive value (this lab does not change it)."
+  fi
+  f=/proc/sys/kernel/apparmor_restrict_unprivileged_userns
+  if [[ -r $f && $(<"$f") == 1 ]]; then
+    die "AppArmor denies capabilities in unprivileged user namespaces on this host: to run this lab, set 'sysctl kernel.apparmor_restrict_unprivileged_userns=0' (this lab does not change it)."
+  fi
 }
 
 common::name() { printf '%s%s\n' "$CFS_PREFIX" "$1"; }

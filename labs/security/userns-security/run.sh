@@ -9,20 +9,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 
 LAB_USER=$(common::name usersec) # declared under users: in lab.manifest
 
-# Refuse, before changing anything, where the host forbids unprivileged user namespaces (the lab
-# never changes these knobs). As in labs/silos/user-ns.
-require_unprivileged_userns() {
-  local f=/proc/sys/kernel/unprivileged_userns_clone
-  [[ ! -r $f || $(<"$f") != 0 ]] \
-    || die "unprivileged user namespaces are off on this host: to run this lab, set 'sysctl kernel.unprivileged_userns_clone=1' (this lab does not change it)."
-  f=/proc/sys/user/max_user_namespaces
-  [[ ! -r $f || $(<"$f") != 0 ]] \
-    || die "user namespaces are capped at 0 on this host: to run this lab, set 'sysctl user.max_user_namespaces=15000' (this lab does not change it)."
-  f=/proc/sys/kernel/apparmor_restrict_unprivileged_userns
-  [[ ! -r $f || $(<"$f") != 1 ]] \
-    || die "AppArmor denies capabilities in unprivileged user namespaces on this host: to run this lab, set 'sysctl kernel.apparmor_restrict_unprivileged_userns=0' (this lab does not change it)."
-}
-
 # What uid 0 of the namespace tries. One "key result" line each; a result is "ok" or the text
 # after the last ": " of the error. The module is 64 zero bytes: not an ELF file, so no kernel
 # could ever load it, whatever the permission check says. core_pattern starting with | names a
@@ -49,7 +35,7 @@ main() {
   common::require_cmd userdel passwd
   common::require_cmd pkill procps
   common::require_kernel "user namespaces" /proc/self/ns/user
-  require_unprivileged_userns
+  common::require_unprivileged_userns
   [[ -z $(getent passwd "$LAB_USER") ]] \
     || die "user $LAB_USER already exists (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 

@@ -10,23 +10,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/common.sh"
 USERNS_USER=$(common::name userns)
 RANGE=65536 # ids in the subordinate range, the size /etc/login.defs hands out by default
 
-# Refuse, before changing anything, where the host forbids unprivileged user namespaces.
-# Each knob is named exactly; the lab never changes it.
-require_unprivileged_userns() {
-  local f=/proc/sys/kernel/unprivileged_userns_clone
-  if [[ -r $f && $(<"$f") == 0 ]]; then
-    die "unprivileged user namespaces are off on this host: to run this lab, set 'sysctl kernel.unprivileged_userns_clone=1' (this lab does not change it)."
-  fi
-  f=/proc/sys/user/max_user_namespaces
-  if [[ -r $f && $(<"$f") == 0 ]]; then
-    die "user namespaces are capped at 0 on this host: to run this lab, set 'sysctl user.max_user_namespaces=15000' or another positive value (this lab does not change it)."
-  fi
-  f=/proc/sys/kernel/apparmor_restrict_unprivileged_userns
-  if [[ -r $f && $(<"$f") == 1 ]]; then
-    die "AppArmor denies capabilities in unprivileged user namespaces on this host: to run this lab, set 'sysctl kernel.apparmor_restrict_unprivileged_userns=0' (this lab does not change it)."
-  fi
-}
-
 # /etc/subuid and /etc/subgid: one "name:start:count" line each. A file that does not end with a
 # newline would glue our line to its last one: refuse rather than edit it.
 require_clean_subid_files() {
@@ -223,7 +206,7 @@ main() {
   common::require_cmd pkill procps
   common::require_cmd hostname hostname
   common::require_kernel "user namespaces" /proc/self/ns/user
-  require_unprivileged_userns
+  common::require_unprivileged_userns
   [[ -z $(getent passwd "$USERNS_USER") ]] \
     || die "user $USERNS_USER already exists (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
   make_user
