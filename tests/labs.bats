@@ -154,7 +154,7 @@ $(cat "$BATS_TEST_TMPDIR/stderr")"
 
 check_interrupt() {
   check::begin "$1" interrupt
-  local cut status printed
+  local cut status printed bash_bug=0
   for ((cut = $(half_of_output); cut >= 1; cut--)); do
     snapshot before
     status=$(signal_after job "$cut" INT)
@@ -165,6 +165,16 @@ check_interrupt() {
       "$LAB/run.sh interrupted after $printed lines (exit $status)"
     ((status == 130)) && return 0
     ((status == 0)) && { echo "# $LAB finished before SIGINT landed after line $cut; trying an earlier cut" >&3; continue; }
+    # bash 5.2 (Debian 12's 5.2.15): a SIGINT that lands while bash parses a $(…) can leave its
+    # parser mid-way, and the INT trap then fails to parse ("interrupt trap: … unexpected EOF"):
+    # exit 2. The EXIT trap still cleans up (no leak was found above). A bash bug, not the lab's:
+    # try the same cut again, at most twice.
+    if ((status == 2 && bash_bug < 2)) && grep -q 'interrupt trap: .*unexpected EOF' "$BATS_TEST_TMPDIR/stderr"; then
+      bash_bug=$((bash_bug + 1))
+      echo "# $LAB: bash failed to parse its INT trap (bash 5.2 bug), nothing leaked; trying the same cut again" >&3
+      cut=$((cut + 1))
+      continue
+    fi
     fail "$LAB/run.sh was sent SIGINT after $printed of its lines but exited $status, not 130:
 it must die of the signal after its trap has cleaned up. Its stderr: $(cat "$BATS_TEST_TMPDIR/stderr")"
   done
