@@ -110,6 +110,7 @@ preflight() {
 read_env() {
   CFS_LABS=
   CFS_LAB_CHECKS=
+  CFS_LAB_NAMED=
   CFS_VM_BATS=
   CFS_LAB_TIMEOUT=
   CFS_VM_EXTRA=
@@ -182,6 +183,7 @@ run_suite() {
     timeout --kill-after=10 "$secs" \
     env -i PATH="$PATH" HOME=/root LANG=C.UTF-8 TERM=dumb CFS_ENV=vm CFS_LABS="$CFS_LABS" \
     CFS_RESULTS=/mnt/run/results.tsv ${CFS_LAB_CHECKS:+CFS_LAB_CHECKS="$CFS_LAB_CHECKS"} \
+    ${CFS_LAB_NAMED:+CFS_LAB_NAMED=1} \
     ${CFS_LAB_TIMEOUT:+CFS_LAB_TIMEOUT="$CFS_LAB_TIMEOUT"} \
     bash -c 'bats=node_modules/bats/bin/bats; s=0; "$bats" --tap --timing tests/labs.bats || s=$?
       if (($#)); then "$bats" --tap --timing --filter-tags kernel "$@" || s=$?; fi; exit "$s"' suite "${extra[@]}" \

@@ -85,6 +85,8 @@ main() {
   flock -n "$lock" || { say "another VM run holds /run/lock/cfs-vm.lock: waiting for it"; flock "$lock"; }
   command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: apt-get install qemu-system-x86"
   local patterns=$* t0=$SECONDS
+  # Labs named on the command line run even where their manifest does not ask for the VM.
+  NAMED=${patterns:+1}
   if [[ -z $patterns ]]; then
     patterns=$(lab::dirs_verified_in vm | sed 's|^labs/||' | tr '\n' ' ')
     patterns=${patterns% }
@@ -176,6 +178,7 @@ boot_shard() {
   {
     printf 'CFS_LABS=%q\n' "$shard_labs"
     printf 'CFS_LAB_CHECKS=%q\n' "${CFS_LAB_CHECKS:-output sigkill}"
+    printf 'CFS_LAB_NAMED=%q\n' "$NAMED"
     printf 'CFS_VM_BATS=%q\n' "$bats"
     printf 'CFS_LAB_TIMEOUT=%q\n' "${CFS_LAB_TIMEOUT:-}"
     printf 'CFS_VM_EXTRA=%q\n' "${CFS_VM_EXTRA_LABS:+1}"
