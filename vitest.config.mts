@@ -7,5 +7,8 @@ export default defineConfig({
     // The first test of a file that looks at every page parses them all (MDX): seconds on a busy
     // machine, beyond the 5 s default.
     testTimeout: 30_000,
+    // mermaid runs through vite so that tests/content/mermaid-parse.test.ts can stand in for
+    // DOMPurify (the parser does not need it; it needs a browser window).
+    server: {deps: {inline: ['mermaid']}},
   },
 });
