@@ -314,3 +314,34 @@ netns::require_free_subnet() {
     | grep -v '^default' || true)
   [[ -z $routes ]] || die "this host already has a route for $cidr ($(head -n1 <<<"$routes")): the lab will not shadow it."
 }
+
+# --- counters and overlays (part 50: docker-chains, vxlan-overlay, services) -----------------------
+#   netns::counters NS TABLE CHAIN     print "PACKETS RULE" a line for each rule of CHAIN, in order:
+#                                      the kernel's own counter, and the rule as iptables -S writes
+#                                      it without its cfs- comment
+#   netns::zero NS TABLE               zero every counter of TABLE in NS, a namespace the lab made
+#   netns::vxlan NS NAME VNI LOCAL REMOTE DEV   a VXLAN device NAME (VNI, UDP port 4789) in NS that
+#                                      sends to the one peer REMOTE from LOCAL over DEV, up
+netns::counters() {
+  local ns=$1 table=$2 chain=$3
+  # -S -v: "-A CHAIN <match> -m comment --comment cfs-LAB -c PACKETS BYTES [-j TARGET ...]"
+  netns::iptables "$ns" -t "$table" -S "$chain" -v | sed -nE "/^-A $chain /{
+    s/^-A [^ ]+ //; s/(^| )-m comment --comment [^ ]+//
+    s/^(.*)-c ([0-9]+) [0-9]+ ?(.*)\$/\\2 \\1\\3/; s/ +\$//; p
+  }"
+}
+
+netns::zero() {
+  local ns=$1 table=$2
+  [[ $ns != - ]] || die "netns::zero: the host's counters are not the lab's to reset"
+  netns::iptables "$ns" -t "$table" -Z
+}
+
+netns::vxlan() {
+  local ns=$1 name=$2 vni=$3 local=$4 remote=$5 dev=$6
+  netns::_name "$name"
+  netns::_push_link_undo "$name" "$ns"
+  netns::_in "$ns" ip link add "$name" type vxlan id "$vni" local "$local" remote "$remote" dev "$dev" dstport 4789 \
+    || die "cannot create the VXLAN device $name: does this kernel have VXLAN (CONFIG_VXLAN, module vxlan)?"
+  netns::_in "$ns" ip link set "$name" up
+}

@@ -137,3 +137,40 @@ a chain not named CFS-: status 1'
   assert_output $'inside: 1\nfor the host: status 1'
   [[ $stderr == *"lab::sysctl"* ]] || fail "stderr does not point at lab::sysctl: $stderr"
 }
+
+@test "netns::counters prints each rule's packet count and the rule without its comment, and netns::zero resets them (lab namespaces only)" {
+  requires root
+  in_lab 'netns::add cfs-nstest-a
+    netns::exec cfs-nstest-a ip link set lo up
+    netns::chain cfs-nstest-a filter CFS-NSTEST
+    netns::rule cfs-nstest-a filter CFS-NSTEST nstest -p icmp --icmp-type echo-request
+    netns::rule cfs-nstest-a filter CFS-NSTEST nstest -p tcp
+    netns::jump cfs-nstest-a filter OUTPUT CFS-NSTEST nstest
+    netns::exec cfs-nstest-a ping -c2 -W1 127.0.0.1 >/dev/null
+    netns::counters cfs-nstest-a filter CFS-NSTEST
+    netns::zero cfs-nstest-a filter
+    netns::counters cfs-nstest-a filter CFS-NSTEST
+    (netns::zero - filter) || echo "the host: status $?"'
+  assert_success
+  assert_output $'2 -p icmp -m icmp --icmp-type 8\n0 -p tcp\n0 -p icmp -m icmp --icmp-type 8\n0 -p tcp\nthe host: status 1'
+}
+
+@test "netns::vxlan joins two namespaces over a VXLAN tunnel, and nothing is left after the cleanup stack" {
+  requires root
+  [[ -e /sys/module/vxlan ]] || skip "this kernel has no vxlan (module vxlan)"
+  host_state::snapshot >"$BATS_TEST_TMPDIR/before"
+  in_lab 'netns::add cfs-nstest-a; netns::add cfs-nstest-b
+    netns::veth cfs-nstest-p cfs-nstest-a cfs-nstest-q cfs-nstest-b
+    netns::addr cfs-nstest-a cfs-nstest-p 10.251.0.1/24
+    netns::addr cfs-nstest-b cfs-nstest-q 10.251.0.2/24
+    netns::vxlan cfs-nstest-a cfs-nstest-vx 42 10.251.0.1 10.251.0.2 cfs-nstest-p
+    netns::vxlan cfs-nstest-b cfs-nstest-vx 42 10.251.0.2 10.251.0.1 cfs-nstest-q
+    netns::addr cfs-nstest-a cfs-nstest-vx 10.251.1.1/24
+    netns::addr cfs-nstest-b cfs-nstest-vx 10.251.1.2/24
+    netns::exec cfs-nstest-a ping -c1 -W2 10.251.1.2 >/dev/null && echo "ping over the tunnel: works"
+    echo "vni: $(ip -n cfs-nstest-a -d -o link show cfs-nstest-vx | grep -o "vxlan id [0-9]*")"'
+  assert_success
+  assert_output $'ping over the tunnel: works\nvni: vxlan id 42'
+  host_state::snapshot >"$BATS_TEST_TMPDIR/after"
+  diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" || fail "the cleanup stack left something behind"
+}
