@@ -91,7 +91,7 @@ step::lab-content() {
   log::info "vitest run tests/content -t '$pattern'"
   # Generous timeout: a filtered run parses every page inside the one test that looks for the
   # lab's chapter (the full run has parsed them already when it gets there).
-  npx vitest run tests/content --testTimeout=60000 -t "$pattern" \
+  npx vitest run tests/content --testTimeout=60000 --hideSkippedTests -t "$pattern" \
     || die "content: fix what the messages above name (each says which file and what to change), then run again: sudo $0 lab $ONE_LAB"
 }
 

@@ -77,6 +77,9 @@ lab::skip_unless_verified_here() {
 # snapshot it: never two at once on a machine, even from two test runs.
 lab::lock() {
   exec {CFS_LOCK_FD}>/run/lock/cfs-labs.lock 2>/dev/null || exec {CFS_LOCK_FD}>/tmp/.cfs-labs.lock
+  # Say why nothing happens while another run (someone's harness, a lab run under flock) holds it.
+  flock -n "$CFS_LOCK_FD" && return 0
+  { echo "# waiting for the lab lock (/run/lock/cfs-labs.lock): another lab run on this machine holds it" >&3; } 2>/dev/null || true
   flock "$CFS_LOCK_FD"
 }
 

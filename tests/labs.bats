@@ -62,17 +62,30 @@ teardown() {
 assert_no_leak() {
   local before=$1 after=$2 what=$3 changes
   changes=$(diff "$before" "$after" | grep '^[<>]' | sed 's/^</  gone: /; s/^>/  new:  /') || true
-  [[ -z $changes ]] || fail "$what changed host state:
-$changes"
+  [[ -n $changes ]] || return 0
+  local hint=''
+  if [[ $changes == *"process: carries CFS_LAB_MARKER="* ]]; then
+    hint="
+A process the lab started outlived it. Register its undo with cleanup::push right after starting
+it; killing a shell does not kill its children, so start them in a PID namespace of their own
+(unshare --pid --fork --kill-child, as labs/_template/run.sh does): one kill then ends them all."
+  fi
+  fail "$what changed host state:
+$changes$hint"
 }
 
 snapshot() { host_state::snapshot "CFS_LAB_MARKER=$LAB" >"$BATS_TEST_TMPDIR/$1"; }
 
 # Run a lab script to its end, with an environment marker so that any process it leaves is found.
+# Sets status, output and stderr as bats' `run --separate-stderr` does, but through files, not
+# pipes: a process the lab leaks would hold a pipe open and keep `run` waiting until it ends (for
+# a `sleep 300`, five minutes), and by then the leak check could no longer see it.
 run_step() {
-  local script=$1
+  local script=$1 out=$BATS_TEST_TMPDIR/step.stdout err=$BATS_TEST_TMPDIR/step.stderr
+  status=0
   # 3>&-: bats waits for its fd 3 to close, so a process the lab leaks would hang the suite.
-  run --separate-stderr timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/$script" 3>&- </dev/null
+  timeout --kill-after=10 "$TIMEOUT" env "CFS_LAB_MARKER=$LAB" "$REPO_ROOT/$LAB/$script" >"$out" 2>"$err" 3>&- </dev/null || status=$?
+  output=$(<"$out") stderr=$(<"$err")
 }
 
 # Start run.sh in the background (in a session of its own when $1 is "setsid", else as a job that

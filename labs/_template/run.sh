@@ -13,8 +13,10 @@ main() {
   common::require_cmd unshare util-linux   # every command, with its package: as in lab.manifest's needs:
   common::require_cmd pgrep procps
 
-  # Create something, then at once register its undo (everything is named cfs-…):
-  log::info "unshare --pid --fork sh -c 'sleep 300' $TAG"   # narration goes to stderr
+  # Create something, then at once register its undo (everything is named cfs-…). Processes go
+  # in a PID namespace of their own with --kill-child: killing $pid then ends all of them (killing
+  # a shell alone would leave its children running, and the harness reports them as a leak).
+  log::info "unshare --pid --fork --kill-child sh -c 'sleep 300' $TAG"   # narration goes to stderr
   unshare --pid --fork --kill-child sh -c 'sleep 300' "$TAG" &
   local pid=$!
   cleanup::push "kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null || true"

@@ -164,6 +164,11 @@ export function scaffold(root: string, req: Request): Result {
         link: {type: 'generated-index', description: part.summary},
       };
       write(root, `${partDir}/_category_.json`, `${JSON.stringify(category, null, 2)}\n`, created);
+      if (!part.start) {
+        todo.push(
+          `${names.part} is a new part: set its start: '${route(names)}' in src/data/parts.ts (the part's first page; until then the home page lists the part as "being written", without a link)`,
+        );
+      }
     }
     write(root, names.chapterPath, fill(read(root, 'chapter.mdx'), names), created);
   }
@@ -191,6 +196,12 @@ export function scaffold(root: string, req: Request): Result {
       `npm start   # and read ${names.chapterPath} in the browser`,
     ],
   };
+}
+
+/** The page's address on the site: Docusaurus drops the number prefixes of folders and files. */
+export function route(names: Pick<Names, 'part' | 'page'>): string {
+  const bare = (s: string): string => s.replace(/^[0-9]+-/, '');
+  return `/docs/${bare(names.part)}/${bare(names.page)}`;
 }
 
 /** Line up the trailing comments of a manifest again, at the column the template has them. */

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {parts} from '../../src/data/parts';
 import {exists, labs, needsLab, pages, parsePage} from './repo';
 
 const SECTIONS = ['Why it matters', 'How it works', 'Run the lab', 'What you will see', 'When it breaks', 'Recap', 'References'];
@@ -57,5 +58,19 @@ describe('docs/: chapters and labs link both ways', () => {
   it.each(labs)('%s is shown by at least one chapter', (lab) => {
     const users = pages.filter((p) => parsePage(p).runLabs.includes(lab.replace(/^labs\//, '')));
     expect(users, `${lab}: no page has <RunLab lab="${lab.replace(/^labs\//, '')}">; link it from the chapter that teaches it`).not.toHaveLength(0);
+  });
+});
+
+describe('src/data/parts.ts: the home page links each part that has pages', () => {
+  // Docusaurus drops the number prefixes of folders and files from the address (no page sets slug:).
+  const route = (page: string): string => `/docs/${page.replace(/^docs\//, '').replace(/\.mdx?$/, '').split('/').map((s) => s.replace(/^[0-9]+-/, '')).join('/')}`;
+  // Named by the part's first page when it has one, so that the one-lab run of that page's lab selects it.
+  const cases = parts.map((p) => ({part: p, first: pages.find((page) => page.startsWith(`docs/${p.folder}/`))}));
+  it.each(cases.map((c) => [c.first ?? `docs/${c.part.folder}/ (no page yet)`, c] as const))('%s: its part is linked from the home page (start in src/data/parts.ts)', (_, {part, first}) => {
+    if (!first) {
+      expect(part.start, `src/data/parts.ts: ${part.folder} has no page under docs/${part.folder}/ yet: remove its start`).toBeUndefined();
+      return;
+    }
+    expect(part.start, `src/data/parts.ts: set start: '${route(first)}' for ${part.folder} (its first page, ${first}); without it the home page says "being written"`).toBe(route(first));
   });
 });

@@ -101,3 +101,24 @@ $output"
 failed: labs/$LAB: README.md, run.sh and lab.manifest hold none of the template placeholders"
   [[ $(grep -o '^ran [0-9]*' <<<"$output") != "ran 0" ]] || fail "the filter selected no test"
 }
+
+@test "labs.bats: a process a lab leaks is named at once, with what to do (not after the leaked sleep ends)" {
+  requires root
+  cd "$NEWLAB_COPY"
+  local lab=scratch/leak-probe results=$NEWLAB_COPY/test-results/leak.tsv
+  run --separate-stderr node_modules/.bin/tsx scripts/new.ts lab "$lab" --chapter 10-silos-isolation/91-leak-probe
+  assert_success
+  # The template's run.sh without its PID namespace: the trap kills the shell, not its sleep.
+  sed -i "s/unshare --pid --fork --kill-child sh -c 'sleep 300'/unshare --uts sh -c 'sleep 300'/" "labs/$lab/run.sh"
+  grep -q "^  unshare --uts sh -c 'sleep 300'" "labs/$lab/run.sh" || fail "labs/_template/run.sh changed: update this test's sed"
+  echo "processes tagged cfs-leak-probe-init: 1" >"labs/$lab/expected-output.txt"
+
+  CFS_LABS=$lab CFS_LAB_CHECKS=output CFS_RESULTS=$results run node_modules/bats/bin/bats tests/labs.bats
+  assert_failure
+  assert_output --partial "new:   process: carries CFS_LAB_MARKER=labs/$lab: sleep 300"
+  assert_output --partial "A process the lab started outlived it"
+  # The check's own time (without the wait for the lab lock): seconds, not the sleep's 300.
+  local secs
+  secs=$(awk -F '\t' '$2 == "output" && $3 == "fail" { print int($4) }' "$results")
+  [[ -n $secs ]] && ((secs < 60)) || fail "the output check took ${secs:-?} s: it waited for the leaked process ($results)"
+}

@@ -98,6 +98,19 @@ describe('npm run new: a lab and a new page in a new part', () => {
   });
 });
 
+describe('npm run new: the first page of a part that has none yet', () => {
+  it('says to set the part\'s start in src/data/parts.ts, with the page\'s address', () => {
+    const result = scaffold(root, lab('observability/ns-inodes', '90-observability-labs/00-namespaces-from-the-host'));
+    expect(result.created).toContain('docs/90-observability-labs/_category_.json');
+    expect(result.todo.join('\n')).toContain("set its start: '/docs/observability-labs/namespaces-from-the-host' in src/data/parts.ts");
+  });
+
+  it('says nothing of start for a part that has one', () => {
+    const result = scaffold(root, lab('overlayfs/copy-up', '30-glue-filesystems/03-copy-on-write'));
+    expect(result.todo.join('\n')).not.toContain('src/data/parts.ts');
+  });
+});
+
 describe('npm run new: what exists already', () => {
   it('a lab for an existing page: makes the lab only, and says what to add to the page', () => {
     const before = text('docs/10-silos-isolation/02-pid-namespace.mdx');
