@@ -24,6 +24,24 @@ lines() { if [[ -f $WORKDIR/count.log ]]; then wc -l <"$WORKDIR/count.log"; else
 last() { tail -n 1 "$WORKDIR/count.log"; }
 counters() { pgrep -c -f -- "$TAG" || true; }
 
+# Start the counter in the background ($! is the counting shell: setsid execs without forking
+# here) in its own session, with stdio on /dev/null and every other inherited file descriptor
+# closed (a pipe to a test harness, a lock file), and the log opened anew for each number:
+# nothing ties it to a resource outside its own tree, which criu dump would refuse (or need
+# --shell-job, --ext-unix-sk or --external for).
+start_counter() {
+  (
+    cd "$WORKDIR"
+    local fd
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2)); then eval "exec $fd>&-"; fi
+    done
+    # shellcheck disable=SC2016 # the counting shell expands $i
+    exec setsid sh -c 'i=0; while :; do i=$((i+1)); echo $i >>count.log; sleep 0.2; done' "$TAG" </dev/null >/dev/null 2>&1
+  ) &
+}
+
 main() {
   common::require_root
   common::require_cmd criu criu
@@ -35,12 +53,8 @@ main() {
   common::tmpdir WORKDIR criu
   mkdir "$WORKDIR/images"
   cleanup::push "common::kill_tagged $TAG"
-  # Its own session (setsid), stdio on /dev/null, and the log opened anew for each number: nothing
-  # ties it to this shell or its terminal, which criu dump would otherwise refuse (or need
-  # --shell-job for). Its $! is the shell itself: setsid execs without forking here.
   log::info "setsid sh -c 'i=0; while :; do i=\$((i+1)); echo \$i >>count.log; sleep 0.2; done' $TAG"
-  # shellcheck disable=SC2016 # the counting shell expands $i
-  (cd "$WORKDIR" && exec setsid sh -c 'i=0; while :; do i=$((i+1)); echo $i >>count.log; sleep 0.2; done' "$TAG" </dev/null >/dev/null 2>&1) &
+  start_counter
   local pid=$! before n restored
   common::wait_until 10 "the counter to write 3 numbers" "(( \$(lines) >= 3 ))"
   echo "counter processes running: $(counters)"
@@ -48,9 +62,10 @@ main() {
   log::info "criu dump -t $pid -D $WORKDIR/images (the process tree is written to images, then killed)"
   local rc=0
   criu dump -t "$pid" -D "$WORKDIR/images" -o dump.log || rc=$?
-  wait "$pid" 2>/dev/null || true
   echo "criu dump exit status: $rc"
-  ((rc == 0)) || die "criu dump failed: see the end of $WORKDIR/images/dump.log: $(tail -n 3 "$WORKDIR/images/dump.log" 2>/dev/null)"
+  # After a failed dump the counter runs on (criu resumes it): never wait for it then.
+  ((rc == 0)) || die "criu dump failed: the end of its log, $WORKDIR/images/dump.log: $(tail -n 5 "$WORKDIR/images/dump.log" 2>/dev/null)"
+  wait "$pid" 2>/dev/null || true
   before=$(last)
   n=$(lines)
   echo "counter processes running after the dump: $(counters)"
@@ -62,12 +77,13 @@ main() {
   rc=0
   criu restore -D "$WORKDIR/images" --restore-detached -o restore.log || rc=$?
   echo "criu restore exit status: $rc"
-  ((rc == 0)) || die "criu restore failed: see the end of $WORKDIR/images/restore.log: $(tail -n 3 "$WORKDIR/images/restore.log" 2>/dev/null)"
+  ((rc == 0)) || die "criu restore failed: the end of its log, $WORKDIR/images/restore.log: $(tail -n 5 "$WORKDIR/images/restore.log" 2>/dev/null)"
   common::wait_until 10 "the restored counter to write 2 numbers" "(( \$(lines) >= n + 2 ))"
   restored=$(pgrep -f -- "$TAG" | head -n 1)
   echo "counter processes running after the restore: $(counters)"
   echo "the restored counter has the PID it had: $(common::yes_no test "$restored" = "$pid")"
   echo "first number after the restore minus the last before the dump: $(($(sed -n "$((n + 1))p" "$WORKDIR/count.log") - before))"
+  # shellcheck disable=SC2016 # $1 is awk's
   echo "the log is 1, 2, 3... with no gap and no repeat: $(common::yes_no awk '$1 != NR { bad = 1 } END { exit bad }' "$WORKDIR/count.log")"
 }
 main "$@"
