@@ -18,7 +18,9 @@
 #                                       Pushes nothing on the cleanup stack: the caller does
 #                                       cleanup::push "cgroup::remove NAME" (before or right after:
 #                                       remove is safe when NAME does not exist).
-#   cgroup::remove NAME                 idempotent: SIGKILL every process in NAME and below (v2:
+#   cgroup::remove NAME                 idempotent: thaw NAME and below where frozen (a v1 frozen
+#                                       task does not die of SIGKILL until thawed), SIGKILL every
+#                                       process in NAME and below (v2:
 #                                       cgroup.kill when present), wait until empty, rmdir the
 #                                       directories deepest first, in every hierarchy. Warns and
 #                                       returns 1 (never exits) on failure: it runs in cleanups.
@@ -31,6 +33,9 @@
 #                                       is in; $! is then CMD's own PID (after `cgroup::exec .. &`
 #                                       $! would be a wrapper subshell outside the cgroup)
 #   cgroup::procs NAME                  print the PIDs in NAME (one per line; first hierarchy)
+#   cgroup::freezer_state NAME          print frozen, freezing or thawed: v1 freezer.state in the
+#                                       freezer hierarchy; v2 the frozen key of cgroup.events
+#                                       (frozen), else cgroup.freeze (1: freezing, 0: thawed)
 #   cgroup::set NAME CONTROLLER FILE VALUE   write VALUE into one interface file (dies naming
 #                                       the file when it is missing or the kernel refuses VALUE)
 #   cgroup::get NAME CONTROLLER FILE    print one interface file
@@ -350,6 +355,14 @@ cgroup::remove() {
   local tops=()
   mapfile -t tops < <(cgroup::_dirs "$name")
   for top in "${tops[@]}"; do
+    # Thaw first: a frozen v1 task stays until thawed, even after SIGKILL (freezer-subsystem.rst).
+    while IFS= read -r dir; do
+      if [[ -f $dir/freezer.state ]]; then
+        { printf 'THAWED\n' >"$dir/freezer.state"; } 2>/dev/null || log::warn "could not thaw $dir"
+      elif [[ -f $dir/cgroup.freeze ]]; then
+        { printf '0\n' >"$dir/cgroup.freeze"; } 2>/dev/null || log::warn "could not thaw $dir"
+      fi
+    done < <(find "$top" -type d 2>/dev/null)
     if [[ $_CFS_CGROUP_DETECTED == v2 && -f $top/cgroup.kill ]]; then
       # One write kills the whole subtree, racing forks included (Linux 5.14+).
       { printf '1\n' >"$top/cgroup.kill"; } 2>/dev/null || log::warn "could not write $top/cgroup.kill"
@@ -370,6 +383,32 @@ cgroup::remove() {
     done < <(find "$top" -depth -type d 2>/dev/null)
   done
   return 0
+}
+
+cgroup::freezer_state() {
+  local name=$1 dir state
+  cgroup::_check_name "$name"
+  cgroup::_detect
+  if [[ $_CFS_CGROUP_DETECTED == v2 ]]; then
+    dir=$CFS_CGROUP_ROOT/$name
+    [[ -f $dir/cgroup.events && -f $dir/cgroup.freeze ]] \
+      || die "$dir has no cgroup.events and cgroup.freeze (no such cgroup, or a kernel before 5.2 without the v2 freezer)."
+    if [[ $(cgroup::_key "$dir/cgroup.events" frozen) == 1 ]]; then
+      echo frozen
+    elif [[ $(<"$dir/cgroup.freeze") == 1 ]]; then
+      echo freezing
+    else
+      echo thawed
+    fi
+  else
+    dir=$(cgroup::_v1_hier freezer) || die "the freezer controller is not available on this host (no cgroup v1 freezer hierarchy under $CFS_CGROUP_ROOT)."
+    [[ -f $dir/$name/freezer.state ]] || die "$dir/$name/freezer.state does not exist (is the cgroup in the freezer hierarchy?)."
+    state=$(<"$dir/$name/freezer.state")
+    case $state in
+      FROZEN | FREEZING | THAWED) echo "${state,,}" ;;
+      *) die "$dir/$name/freezer.state holds '$state', not FROZEN, FREEZING or THAWED." ;;
+    esac
+  fi
 }
 
 cgroup::attach() {

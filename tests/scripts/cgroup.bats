@@ -618,6 +618,59 @@ pids/cfs-x"
   assert [ -d "$CFS_CGROUP_ROOT/cfs-x" ]
 }
 
+@test "cgroup::remove thaws a frozen cgroup and its children before it kills (v1 and v2)" {
+  fake_v1
+  fake_v1_cgroup cfs-x
+  fake_files "$CFS_CGROUP_ROOT/freezer/cfs-x" cgroup.procs tasks "freezer.state=FROZEN"
+  fake_files "$CFS_CGROUP_ROOT/freezer/cfs-x/child" cgroup.procs tasks "freezer.state=FROZEN"
+  stub_remove
+  # The stub rmdir removes the folders: record what freezer.state held just before.
+  # shellcheck disable=SC2016 # the stub expands them when it runs
+  echo 'rmdir() { [[ $1 == -- ]] && shift; cat "$1/freezer.state" >>"$BATS_TEST_TMPDIR/thawed" 2>/dev/null || true; find "$1" -maxdepth 1 -type f -delete && command rmdir -- "$1"; }' >>"$BATS_TEST_TMPDIR/stubs.bash"
+  run -0 cg cgroup::remove cfs-x
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/thawed")" "THAWED
+THAWED"
+  fake_v2
+  fake_v2_cgroup cfs-y
+  printf '1\n' >"$CFS_CGROUP_ROOT/cfs-y/cgroup.freeze"
+  rm -f "$BATS_TEST_TMPDIR/stubs.bash"
+  run -1 cg cgroup::remove cfs-y
+  assert_equal "$(cat "$CFS_CGROUP_ROOT/cfs-y/cgroup.freeze")" 0
+}
+
+@test "cgroup::freezer_state reads freezer.state on v1 and cgroup.events/cgroup.freeze on v2" {
+  fake_v1
+  fake_files "$CFS_CGROUP_ROOT/freezer/cfs-x" "freezer.state=FROZEN"
+  run -0 cg cgroup::freezer_state cfs-x
+  assert_output frozen
+  echo THAWED >"$CFS_CGROUP_ROOT/freezer/cfs-x/freezer.state"
+  run -0 cg cgroup::freezer_state cfs-x
+  assert_output thawed
+  fake_v2
+  fake_files "$CFS_CGROUP_ROOT/cfs-x" "cgroup.events=populated 1
+frozen 1" "cgroup.freeze=1"
+  run -0 cg cgroup::freezer_state cfs-x
+  assert_output frozen
+  printf 'populated 1\nfrozen 0\n' >"$CFS_CGROUP_ROOT/cfs-x/cgroup.events"
+  run -0 cg cgroup::freezer_state cfs-x
+  assert_output freezing
+  echo 0 >"$CFS_CGROUP_ROOT/cfs-x/cgroup.freeze"
+  run -0 cg cgroup::freezer_state cfs-x
+  assert_output thawed
+}
+
+@test "cgroup::freezer_state names what is missing: the v1 freezer hierarchy, or the cgroup" {
+  fake_v1
+  run -1 cg cgroup::freezer_state cfs-x
+  assert_output --partial "freezer controller is not available"
+  fake_files "$CFS_CGROUP_ROOT/freezer" cgroup.procs
+  run -1 cg cgroup::freezer_state cfs-x
+  assert_output --partial "freezer.state does not exist"
+  fake_v2
+  run -1 cg cgroup::freezer_state cfs-x
+  assert_output --partial "no cgroup.events and cgroup.freeze"
+}
+
 # ---------------------------------------------------------------- the real thing
 # bats test_tags=kernel
 @test "on this host, a cfs-test cgroup really takes a process and cgroup::remove leaves nothing" {
