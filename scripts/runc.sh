@@ -70,7 +70,8 @@ runc::bundle() {
   mkdir -p "$dir"
   rootfs::busybox "$dir/rootfs"
   (cd "$dir" && runc spec) || die "runc spec failed in $dir."
-  args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+  # One JSON string per argument, newlines and all (jq 1.6's --args would parse a "-c" itself).
+  args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)
   # shellcheck disable=SC2016 # $args and $id are jq variables
   runc::config "$dir" '.process.args = $args | .process.terminal = false | .hostname = $id
     | .linux.cgroupsPath = "/" + $id' --argjson args "$args" --arg id "$id"
