@@ -6,8 +6,9 @@
 #   runc::root NAME          print the private state root of NAME (a lab's short prefix, e.g.
 #                            "ocib"): /run/cfs-NAME-runc. Every runc call of a lab passes it as
 #                            --root, so no lab sees or touches another runtime's containers
-#                            (runc's default root, /run/runc, is left alone). Declare it in the
-#                            manifest's tmp: (cleanup::lab removes the folder itself).
+#                            (runc's default root, /run/runc, is left alone). The lab's
+#                            cleanup.sh removes it with runc::cleanup (a manifest's tmp: holds
+#                            only /tmp and /var/tmp paths).
 #   runc::use_root NAME      set RUNC_ROOT to runc::root NAME, make it (0700), and push
 #                            runc::cleanup on the cleanup stack
 #   runc::cmd ARG...         runc --root "$RUNC_ROOT" ARG...
@@ -70,7 +71,8 @@ runc::bundle() {
   mkdir -p "$dir"
   rootfs::busybox "$dir/rootfs"
   (cd "$dir" && runc spec) || die "runc spec failed in $dir."
-  args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+  # One JSON string per argument, newlines and all (jq 1.6's --args would parse a "-c" itself).
+  args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -sc .)
   # shellcheck disable=SC2016 # $args and $id are jq variables
   runc::config "$dir" '.process.args = $args | .process.terminal = false | .hostname = $id
     | .linux.cgroupsPath = "/" + $id' --argjson args "$args" --arg id "$id"

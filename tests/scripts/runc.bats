@@ -51,10 +51,10 @@ leftovers() {
 
 @test "runc::bundle writes a BusyBox rootfs and a config.json with the args, no terminal, the id as hostname and cgroup" {
   requires root
-  run --separate-stderr rlib runc::bundle "$BATS_TEST_TMPDIR/b" cfs-rtest-box sh -c 'echo a b'
+  run --separate-stderr rlib runc::bundle "$BATS_TEST_TMPDIR/b" cfs-rtest-box sh -c $'echo a b\necho c'
   assert_success
   run jq -c '[.process.args, .process.terminal, .hostname, .linux.cgroupsPath]' "$BATS_TEST_TMPDIR/b/config.json"
-  assert_output '[["sh","-c","echo a b"],false,"cfs-rtest-box","/cfs-rtest-box"]'
+  assert_output '[["sh","-c","echo a b\necho c"],false,"cfs-rtest-box","/cfs-rtest-box"]'
   [[ -x $BATS_TEST_TMPDIR/b/rootfs/bin/sh ]] || fail "no /bin/sh in the rootfs"
   run --separate-stderr rlib runc::bundle "$BATS_TEST_TMPDIR/c" rtest-box
   assert_failure
