@@ -453,7 +453,7 @@ sub make_dev { my ($path, $major, $minor) = @_;   # a character device, mode 066
 
 sub build_root {
   my $r = $ENV{MC_MERGED};
-  mount_fs('overlay', $r, 'overlay', 0, $ENV{MC_OVERLAY});    # the writable layer
+  mount_fs('cfs-mc-overlay', $r, 'overlay', 0, $ENV{MC_OVERLAY});   # the writable layer
   -d "$r/$_" or mkdir "$r/$_" for qw(proc sys dev tmp);
   mount_fs('proc', "$r/proc", 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC);
   mount_fs('sysfs', "$r/sys", 'sysfs', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -620,9 +620,14 @@ mc::state_get() {
 
 # Hold MC_RUN's lock (allocation of ids, names, addresses, ports; the bridge and chains).
 mc::lock() {
-  [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN"
-  exec {MC_LOCK}<"$MC_RUN"
-  flock "$MC_LOCK"
+  while :; do
+    [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN"
+    exec {MC_LOCK}<"$MC_RUN"
+    flock "$MC_LOCK"
+    # Removed (by the last container's teardown) while we waited: lock the new one instead.
+    [[ /proc/self/fd/$MC_LOCK -ef $MC_RUN ]] && return 0
+    exec {MC_LOCK}<&-
+  done
 }
 mc::unlock() { exec {MC_LOCK}<&-; }
 
@@ -693,7 +698,10 @@ mc::teardown() {
     sed -i 's/^MC_IP=.*/MC_IP=/' "$dir/runtime.env" # released: the next allocation may take it
     mc::net_detach "$id"
   fi
-  ((keep_state)) || rm -rf -- "$dir"
+  ((keep_state)) && return 0
+  rm -rf -- "$dir"
+  # The last container out removes MC_RUN too (mc::lock checks that it still holds the real one).
+  rmdir -- "$MC_RUN" 2>/dev/null || true
 }
 
 # region lifecycle
@@ -727,9 +735,8 @@ mc::run() {
   MC_KEEP_STATE=0 # read by the teardown on the cleanup stack: 1 keeps the state folder
   [[ ! -e $MC_DIR ]] || die "container id $MC_ID is taken (try again)."
   cleanup::push "mc::teardown '$MC_DIR' \$MC_KEEP_STATE"
-  # The state folder and the layer's folders, in one fork.
-  mkdir -p -- "$MC_RUN"
-  mkdir -- "$MC_DIR" "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
+  # The state folder (and MC_RUN) and the layer's folders, in one fork.
+  mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
   if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
   printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
     >"$MC_DIR/runtime.env"
