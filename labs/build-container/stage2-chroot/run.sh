@@ -29,7 +29,10 @@ main() {
   echo "the host's / has a /usr: $(common::yes_no test -d /usr)"
   echo "the outside file is readable on the host: $(common::yes_no test "$(cat "$outside")" = "$SECRET")"
   log::info "rootfs::busybox $ROOT"
-  rootfs::busybox "$ROOT"
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once (bash runs its
+  # trap only after a foreground command ends, and not at all when that command ignores it).
+  rootfs::busybox "$ROOT" &
+  wait $!
   echo "the chrooted shell's / is the rootfs (no /usr, which the host has): $(common::yes_no in_chroot 'test ! -e /usr')"
   echo "the outside file is visible from the chroot by its path: $(common::yes_no in_chroot "test -e '$outside'")"
 

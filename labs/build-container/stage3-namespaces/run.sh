@@ -42,20 +42,25 @@ main() {
   common::tmpdir WORKDIR s3
   local root=$WORKDIR/rootfs
   log::info "rootfs::busybox $root"
-  rootfs::busybox "$root"
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once (bash runs its
+  # trap only after a foreground command ends, and not at all when that command ignores it).
+  rootfs::busybox "$root" &
+  wait $!
   printf '%s\n' "$SECRET" >"$WORKDIR/outside.txt"
   echo "the rootfs is a mount point on the host before the container starts: $(common::yes_no mountpoint -q "$root")"
 
   log::info "unshare --pid --fork --mount --uts --ipc --net --cgroup; rootfs::pivot; hostname $HOSTNAME_INSIDE; exec /bin/sh"
   # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
-  REPORT=$(unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
+  unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
     set -Eeuo pipefail
     source "$1/scripts/common.sh"
     source "$1/scripts/rootfs.sh"
     rootfs::pivot "$2" "$3"
     hostname "$4"
     exec /bin/sh -c "$5" cfs-s3-init "$6"
-  ' cfs-s3-setup "$CFS_REPO_ROOT" "$root" "$(readlink /proc/self/ns/mnt)" "$HOSTNAME_INSIDE" "$INSIDE" "$WORKDIR/outside.txt")
+  ' cfs-s3-setup "$CFS_REPO_ROOT" "$root" "$(readlink /proc/self/ns/mnt)" "$HOSTNAME_INSIDE" "$INSIDE" "$WORKDIR/outside.txt" >"$WORKDIR/report" &
+  wait $!
+  REPORT=$(<"$WORKDIR/report")
   echo "PID of the container's shell, seen from inside: $(field pid)"
   echo "processes in the container's /proc: $(field procs)"
   echo "hostname inside: $(field hostname)"

@@ -46,7 +46,10 @@ main() {
   cgroup::set_pids_max "$CG" "$PIDS"
   echo "processes in cgroup $CG before the container starts: $(cgroup::procs "$CG" | wc -l)"
   log::info "rootfs::busybox $root"
-  rootfs::busybox "$root"
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once (bash runs its
+  # trap only after a foreground command ends, and not at all when that command ignores it).
+  rootfs::busybox "$root" &
+  wait $!
 
   log::info "cgroup::exec $CG unshare --pid --fork --mount --uts --ipc --net --cgroup; rootfs::pivot; exec /bin/sh"
   # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
@@ -62,12 +65,14 @@ main() {
   # The container's PID 1 is unshare's only child (the setup bash, which became /bin/sh).
   common::wait_until 10 "the container's PID 1" "init=\$(pgrep -P $unshare_pid)"
   echo "the container's PID 1 is in cgroup $CG: $(common::yes_no grep -qx "$init" <(cgroup::procs "$CG"))"
-  common::wait_until 30 "the memory hog to end" "grep -qs hog-status '$WORKDIR/report'"
+  common::wait_until 30 "the memory hog to end" "grep -qs hog-status '$WORKDIR/report'" &
+  wait $!
   echo "lines of its /proc/self/cgroup that are not / (cgroup namespace): $(field cgroups-not-root)"
   echo "exit status of awk doubling a string past $MEMORY_MIB MiB, inside: $(field hog-status)"
   echo "OOM kills counted by the cgroup: $(cgroup::oom_kills "$CG")"
   echo "the container's PID 1 survived the OOM kill: $(common::yes_no kill -0 "$init")"
-  common::wait_until 30 "the fork loop to hit pids.max" "grep -qs forkloop=done '$WORKDIR/report'"
+  common::wait_until 30 "the fork loop to hit pids.max" "grep -qs forkloop=done '$WORKDIR/report'" &
+  wait $!
   echo "forks refused by pids.max during the fork loop: at least one: $(common::yes_no test "$(cgroup::pids_denied "$CG")" -gt 0)"
   echo "processes in the cgroup at most pids.max ($PIDS): $(common::yes_no test "$(cgroup::pids_current "$CG")" -le "$PIDS")"
   log::info "cgroup::remove $CG (kills the container, then removes the cgroup)"

@@ -69,7 +69,10 @@ main() {
   netns::route "$NS" default "$GATEWAY"
   echo "links in $NS before the container starts: $(ip -n "$NS" -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1 | sort | paste -sd' ')"
   log::info "rootfs::busybox $root"
-  rootfs::busybox "$root"
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once (bash runs its
+  # trap only after a foreground command ends, and not at all when that command ignores it).
+  rootfs::busybox "$root" &
+  wait $!
 
   log::info "nsenter --net=/run/netns/$NS unshare --pid --fork --mount --uts --ipc --cgroup; rootfs::pivot; exec /bin/sh"
   # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
@@ -83,7 +86,8 @@ main() {
   ' cfs-s5-setup "$CFS_REPO_ROOT" "$root" "$(readlink /proc/self/ns/mnt)" "$INSIDE" >"$WORKDIR/report" 2>/dev/null &
   local unshare_pid=$!
   cleanup::push "kill -KILL $unshare_pid 2>/dev/null; wait $unshare_pid 2>/dev/null || true"
-  common::wait_until 15 "the container's web server" "grep -qs '^httpd=' '$WORKDIR/report'"
+  common::wait_until 15 "the container's web server" "grep -qs '^httpd=' '$WORKDIR/report'" &
+  wait $!
   echo "network links inside the container: $(field links)"
   echo "its address: $(field addr)"
   echo "its default route goes via: $(field route)"

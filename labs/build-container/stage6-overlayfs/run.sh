@@ -32,13 +32,16 @@ listing() { (cd "$1" && find . -printf '%p %y %m %l\n' | sort); }
 run_container() {
   log::info "unshare --pid --fork --mount --uts --ipc --net --cgroup; rootfs::pivot $WORKDIR/merged; exec /bin/sh"
   # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
-  REPORT=$(unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
+  unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
     set -Eeuo pipefail
     source "$1/scripts/common.sh"
     source "$1/scripts/rootfs.sh"
     rootfs::pivot "$2" "$3"
     exec /bin/sh -c "$4" cfs-s6-init
-  ' cfs-s6-setup "$CFS_REPO_ROOT" "$WORKDIR/merged" "$(readlink /proc/self/ns/mnt)" "$INSIDE")
+  ' cfs-s6-setup "$CFS_REPO_ROOT" "$WORKDIR/merged" "$(readlink /proc/self/ns/mnt)" "$INSIDE" >"$WORKDIR/report" &
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once.
+  wait $!
+  REPORT=$(<"$WORKDIR/report")
 }
 
 # A fresh, empty upper layer and work folder on the tmpfs, and the overlay mounted at merged.

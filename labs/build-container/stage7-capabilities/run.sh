@@ -39,7 +39,7 @@ run_container() {
   fi
   log::info "${wrap[*]} unshare --pid --fork --mount --uts --ipc --net --cgroup; rootfs::pivot; exec /bin/sh"
   # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
-  REPORT=$("${wrap[@]}" unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
+  "${wrap[@]}" unshare --pid --fork --kill-child --mount --uts --ipc --net --cgroup -- bash -c '
     set -Eeuo pipefail
     source "$1/scripts/common.sh"
     source "$1/scripts/rootfs.sh"
@@ -48,7 +48,10 @@ run_container() {
       exec /bin/busybox setpriv --nnp --inh-caps -sys_admin /bin/sh -c "$4" cfs-s7-init
     fi
     exec /bin/sh -c "$4" cfs-s7-init
-  ' cfs-s7-setup "$CFS_REPO_ROOT" "$ROOTFS" "$(readlink /proc/self/ns/mnt)" "$INSIDE" "$1")
+  ' cfs-s7-setup "$CFS_REPO_ROOT" "$ROOTFS" "$(readlink /proc/self/ns/mnt)" "$INSIDE" "$1" >"$WORKDIR/report" &
+  # In the background, then wait: a SIGINT interrupts the wait builtin at once.
+  wait $!
+  REPORT=$(<"$WORKDIR/report")
 }
 
 main() {
