@@ -829,7 +829,7 @@ mc::stop() {
   pid=$MC_VALUE
   if ((pid > 0)); then kill -TERM "$pid" 2>/dev/null || true; fi
   if ! flock -w "$grace" "$MC_DIR/runtime.env" true 2>/dev/null; then
-    log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
+    ((grace == 0)) || log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
     if ((pid > 0)); then kill -KILL "$pid" 2>/dev/null || true; fi
     flock "$MC_DIR/runtime.env" true 2>/dev/null || true
   fi
