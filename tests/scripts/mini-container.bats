@@ -11,7 +11,8 @@ load ../helpers
 MC=$REPO_ROOT/scripts/mini-container.sh
 
 # Real cfs- objects on the host: never while a lab or another library test runs.
-setup_file() { lab::lock; }
+# CFS_LABS_LOCK_HELD=1: the caller already holds /run/lock/cfs-labs.lock (flock … bats …).
+setup_file() { [[ -n ${CFS_LABS_LOCK_HELD:-} ]] || lab::lock; }
 
 setup() {
   requires root
