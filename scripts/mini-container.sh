@@ -561,6 +561,7 @@ if ($mode eq 'init') {
   start_cmd(drop_privileges(), @ARGV);
 }
 die "mini-container: unknown mode $mode\n";
+# endregion init
 PERL
 
 # region state
