@@ -803,8 +803,10 @@ mc::detach() {
   local args=() a line ok=0 rd
   for a in "$@"; do [[ $a == -d || $a == --detach ]] || args+=("$a"); done
   printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"
+  # Only stdin, stdout (the pipe) and stderr go along: an inherited fd (a test harness's, a
+  # terminal's) must not stay open for the container's whole life.
   exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
-    </dev/null 2>&1)
+    </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
   while IFS= read -r -u "$rd" line; do
     [[ $line == started ]] && { ok=1; break; }
     printf '%s\n' "$line" >&2

@@ -21,6 +21,11 @@ setup() {
 
 teardown() {
   ((EUID == 0)) || return 0
+  # A failed test may leave containers running: remove them all, then whatever is left.
+  local dir
+  for dir in /run/mini-container/*/; do
+    [[ -d $dir ]] && "$MC" rm -f "$(basename "$dir")" >/dev/null 2>&1
+  done
   "$MC" prune >/dev/null 2>&1 || true
 }
 
@@ -338,8 +343,12 @@ mc() { run --separate-stderr "$MC" "$@"; }
 @test "network: -p publishes a port on the host's 127.0.0.1 and to other containers; a used port is refused" {
   mc run -d --name srv --net bridge -p 18080:80 -- sh -c 'mkdir /www; echo hello-from-srv >/www/index.html; exec httpd -f -p 80 -h /www'
   assert_success
-  local reply
-  exec {conn}<>/dev/tcp/127.0.0.1/18080
+  local reply tries=50
+  # The runtime returns once CMD is about to start: httpd listens a moment later.
+  until { exec {conn}<>/dev/tcp/127.0.0.1/18080; } 2>/dev/null; do
+    ((tries--)) || fail "nothing answers on 127.0.0.1:18080"
+    sleep 0.1
+  done
   printf 'GET / HTTP/1.0\r\n\r\n' >&"$conn"
   reply=$(tail -n1 <&"$conn")
   exec {conn}<&-
@@ -356,7 +365,7 @@ mc() { run --separate-stderr "$MC" "$@"; }
 
 # ------------------------------------------------------------------ interactive
 @test "interactive: through a pty, /bin/sh has a terminal, job control, and Ctrl-C reaches its foreground process" {
-  cat >"$BATS_TEST_TMPDIR/pty.py" <<'EOF'
+  cat >"$BATS_TEST_TMPDIR/tty-driver.py" <<'EOF'
 import os, pty, sys, time, select
 mc = sys.argv[1]
 pid, fd = pty.fork()
@@ -382,7 +391,7 @@ send('exit 3\n')
 _, status = os.waitpid(pid, 0)
 print('exit status', os.waitstatus_to_exitcode(status))
 EOF
-  run timeout 60 python3 "$BATS_TEST_TMPDIR/pty.py" "$MC"
+  run timeout 60 python3 "$BATS_TEST_TMPDIR/tty-driver.py" "$MC"
   assert_success
   assert_output $'stdin is a terminal, host name ttybox\njob control: a background job is listed\nCtrl-C killed the foreground sleep (130), the shell lives on\nexit status 3'
   assert_no_leak

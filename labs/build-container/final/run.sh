@@ -81,8 +81,12 @@ main() {
   id=$("$MC" run -d --name "$NAME-web" --net bridge -p "$PORT:80" -- \
     sh -c 'mkdir /www; echo hello >/www/index.html; exec httpd -f -p 80 -h /www')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
-  local reply conn
-  exec {conn}<>"/dev/tcp/127.0.0.1/$PORT"
+  local reply conn tries=50
+  # run -d returns once the server is about to start: it listens a moment later.
+  until { exec {conn}<>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null; do
+    ((tries--)) || die "nothing answers on 127.0.0.1:$PORT"
+    sleep 0.1
+  done
   printf 'GET / HTTP/1.0\r\n\r\n' >&"$conn"
   reply=$(tail -n1 <&"$conn")
   exec {conn}<&-
