@@ -257,9 +257,12 @@ mc::layer_remove() { rm -rf -- "$1/upper" "$1/work" "$1/rootfs"; }
 # endregion overlay
 
 # region cgroups
-# One cgroup per container, cfs-mc-<id>, in every hierarchy the limits need (cgroup.sh picks v1 or
-# v2 at run time). The container's PID 1 moves itself in before it starts CMD (MC_INIT), so every
-# process of the container is counted, and nothing else is.
+# One cgroup per container with a limit, cfs-mc-<id>, in every hierarchy the limits need
+# (cgroup.sh picks v1 or v2 at run time). The container's PID 1 moves itself in before it starts
+# CMD (MC_INIT), so every process of the container is counted, and nothing else is.
+# A container without --memory, --cpus or --pids gets none: there is nothing to enforce, its PID
+# namespace already ends every process when PID 1 exits, and moving a process into a v1 cgroup
+# costs a wait for an RCU grace period (tens of ms): the largest single cost of a start.
 mc::cgroup_create() {
   local name=$1 dir
   cgroup::create "$name" memory pids cpu
@@ -311,18 +314,21 @@ mc::net_check_ports() {
 
 # The bridge and the nat chains, made by the first container that needs them.
 mc::net_host_setup() {
-  if ! ip link show "$MC_BRIDGE" >/dev/null 2>&1; then
+  if [[ ! -d /sys/class/net/$MC_BRIDGE ]]; then
     netns::require_free_subnet "$MC_SUBNET.0/24"
-    ip link add "$MC_BRIDGE" type bridge stp_state 0
-    ip addr add "$MC_SUBNET.1/24" dev "$MC_BRIDGE"
+    ip -batch - <<EOF
+link add $MC_BRIDGE type bridge stp_state 0
+addr add $MC_SUBNET.1/24 dev $MC_BRIDGE
+EOF
     # Per-bridge switches, gone with the bridge (never the host-wide net.ipv4.ip_forward):
     # forwarding lets a container reach another one through a published port (hairpin), and
     # route_localnet lets a connection from 127.0.0.1 leave towards the container after DNAT.
-    sysctl -qw "net.ipv4.conf.$MC_BRIDGE.forwarding=1" "net.ipv4.conf.$MC_BRIDGE.route_localnet=1"
-    ip link set "$MC_BRIDGE" up
+    echo 1 >"/proc/sys/net/ipv4/conf/$MC_BRIDGE/forwarding"
+    echo 1 >"/proc/sys/net/ipv4/conf/$MC_BRIDGE/route_localnet"
   fi
   ((${#MC_PORTS[@]})) || return 0
-  netns::iptables - -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1 && return 0
+  [[ ! -f $MC_RUN/.chains ]] || return 0
+  : >"$MC_RUN/.chains" # the marker first: mc::net_gc removes the chains it announces
   netns::iptables - -t nat -N "$MC_CHAIN_DNAT"
   netns::iptables - -t nat -N "$MC_CHAIN_POST"
   local c=(-m comment --comment cfs-mc)
@@ -341,6 +347,7 @@ mc::net_attach() {
   ip -batch - <<EOF
 link add $veth type veth peer name eth0 netns $pid
 link set $veth master $MC_BRIDGE up
+link set $MC_BRIDGE up
 EOF
   nsenter -t "$pid" -n ip -batch - <<EOF
 addr add $MC_IP/24 dev eth0
@@ -356,9 +363,11 @@ EOF
 # Undo for one container: its DNAT rules (by their comment); the veth went with its namespace.
 # Then, when no container uses them any more, the chains and the bridge.
 mc::net_detach() {
-  local id=$1 rule
-  ip link delete "$MC_PREFIX${id:0:8}" 2>/dev/null || true
-  if iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
+  local id=$1 ports=$2 rule
+  # The veth pair: gone with the container's network namespace; after a SIGKILL mid-start, its
+  # host end may not have been moved yet.
+  [[ ! -d /sys/class/net/$MC_PREFIX${id:0:8} ]] || ip link delete "$MC_PREFIX${id:0:8}" 2>/dev/null || true
+  if [[ -n $ports ]] && iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
     while IFS= read -r rule; do
       read -ra rule <<<"${rule/#-A/-D}"
       iptables -w 5 -t nat "${rule[@]}"
@@ -369,12 +378,14 @@ mc::net_detach() {
 
 # Remove the shared bridge and chains once no container of ours has an address (under the lock).
 mc::net_gc() {
-  local f
+  local f line
   for f in "$MC_RUN"/*/runtime.env; do
-    [[ -f $f ]] && grep -q '^MC_IP=.' "$f" && return 0
+    [[ -f $f ]] || continue
+    while IFS= read -r line; do [[ $line == MC_IP=?* ]] && return 0; done <"$f"
   done
-  ip link delete "$MC_BRIDGE" 2>/dev/null || true
-  if iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
+  [[ ! -d /sys/class/net/$MC_BRIDGE ]] || ip link delete "$MC_BRIDGE" 2>/dev/null || true
+  # (prune looks even without the marker: MC_GC_ALL)
+  if [[ -f $MC_RUN/.chains || -n ${MC_GC_ALL:-} ]] && iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
     local c=(-m comment --comment cfs-mc)
     iptables -w 5 -t nat -D PREROUTING -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT" 2>/dev/null || true
     iptables -w 5 -t nat -D OUTPUT -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT" 2>/dev/null || true
@@ -387,7 +398,7 @@ mc::net_gc() {
   if [[ -f $MC_RUN/.nat-table-ours ]] && nft list table ip nat >/dev/null 2>&1; then
     [[ -n $(nft list table ip nat | awk '/^\t\t[^t}]/ && !/type nat hook/') ]] || nft delete table ip nat
   fi
-  rm -f -- "$MC_RUN/.nat-table-ours"
+  rm -f -- "$MC_RUN/.nat-table-ours" "$MC_RUN/.chains"
 }
 # endregion network
 
@@ -561,6 +572,7 @@ if ($mode eq 'init') {
   start_cmd(drop_privileges(), @ARGV);
 }
 die "mini-container: unknown mode $mode\n";
+# endregion init
 PERL
 
 # region state
@@ -593,7 +605,7 @@ mc::state_write() {
     printf '  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
       "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
     printf '  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
-      "$MC_PREFIX$MC_ID" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
+      "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
   } >"$MC_DIR/state.json"
 }
 
@@ -690,13 +702,17 @@ mc::logs() {
 mc::teardown() {
   local dir=$1 id=${1##*/} keep_state=${2:-0}
   cgroup::remove "$MC_PREFIX$id" || true
-  local line ip=''
+  local line ip='' ports='' lines=()
   if [[ -f $dir/runtime.env ]]; then
-    while IFS= read -r line; do [[ $line == MC_IP=?* ]] && ip=${line#MC_IP=}; done <"$dir/runtime.env"
+    while IFS= read -r line; do
+      case $line in MC_IP=?*) ip=${line#MC_IP=} ;; MC_PORTS=?*) ports=${line#MC_PORTS=} ;; esac
+      lines+=("$line")
+    done <"$dir/runtime.env"
   fi
   if [[ -n $ip ]]; then
-    sed -i 's/^MC_IP=.*/MC_IP=/' "$dir/runtime.env" # released: the next allocation may take it
-    mc::net_detach "$id"
+    # Released first (the next allocation may take it), then the host side undone.
+    printf '%s\n' "${lines[@]/#MC_IP=*/MC_IP=}" >"$dir/runtime.env"
+    mc::net_detach "$id" "$ports"
   fi
   ((keep_state)) && return 0
   rm -rf -- "$dir"
@@ -751,7 +767,8 @@ mc::run() {
   ((shared == 0)) || mc::unlock
 
   mc::layer "$MC_DIR"
-  mc::cgroup_create "$MC_PREFIX$MC_ID"
+  MC_CGROUP_PROCS=''
+  [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || mc::cgroup_create "$MC_PREFIX$MC_ID"
   local v src dst mode
   MC_VOLS='' MC_ENV=''
   for v in "${MC_VOLUMES[@]}"; do
@@ -802,8 +819,10 @@ mc::detach() {
   local args=() a line ok=0 rd
   for a in "$@"; do [[ $a == -d || $a == --detach ]] || args+=("$a"); done
   printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"
+  # Only stdin, stdout (the pipe) and stderr go along: an inherited fd (a test harness's, a
+  # terminal's) must not stay open for the container's whole life.
   exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
-    </dev/null 2>&1)
+    </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
   while IFS= read -r -u "$rd" line; do
     [[ $line == started ]] && { ok=1; break; }
     printf '%s\n' "$line" >&2
@@ -829,7 +848,7 @@ mc::stop() {
   pid=$MC_VALUE
   if ((pid > 0)); then kill -TERM "$pid" 2>/dev/null || true; fi
   if ! flock -w "$grace" "$MC_DIR/runtime.env" true 2>/dev/null; then
-    log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
+    ((grace == 0)) || log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
     if ((pid > 0)); then kill -KILL "$pid" 2>/dev/null || true; fi
     flock "$MC_DIR/runtime.env" true 2>/dev/null || true
   fi
@@ -891,7 +910,7 @@ mc::prune() {
     id=${name#"$MC_PREFIX"}
     [[ $live == *" $id"* ]] || ip link delete "$name" 2>/dev/null || true
   done
-  mc::net_gc
+  MC_GC_ALL=1 mc::net_gc
   mc::unlock
   rmdir -- "$MC_RUN" 2>/dev/null || true
 }

@@ -11,7 +11,8 @@ load ../helpers
 MC=$REPO_ROOT/scripts/mini-container.sh
 
 # Real cfs- objects on the host: never while a lab or another library test runs.
-setup_file() { lab::lock; }
+# CFS_LABS_LOCK_HELD=1: the caller already holds /run/lock/cfs-labs.lock (flock … bats …).
+setup_file() { [[ -n ${CFS_LABS_LOCK_HELD:-} ]] || lab::lock; }
 
 setup() {
   requires root
@@ -20,6 +21,11 @@ setup() {
 
 teardown() {
   ((EUID == 0)) || return 0
+  # A failed test may leave containers running: remove them all, then whatever is left.
+  local dir
+  for dir in /run/mini-container/*/; do
+    [[ -d $dir ]] && "$MC" rm -f "$(basename "$dir")" >/dev/null 2>&1
+  done
   "$MC" prune >/dev/null 2>&1 || true
 }
 
@@ -313,5 +319,80 @@ mc() { run --separate-stderr "$MC" "$@"; }
   done
   for i in "${!pids[@]}"; do wait "${pids[i]}" || fail "container c$((i + 1)) failed"; done
   for i in 1 2 3 4; do [[ $(cat "$BATS_TEST_TMPDIR/out$i") == "c$i" ]] || fail "c$i said $(cat "$BATS_TEST_TMPDIR/out$i")"; done
+  assert_no_leak
+}
+
+# ------------------------------------------------------------------ network
+@test "network: --net bridge gives each container its own address on cfs-mc-br0, all at once" {
+  local i pids=()
+  for i in 1 2 3 4; do
+    "$MC" run --net bridge -- sh -c 'ip -4 -o addr show eth0 | awk "{ print \$4 }"; sleep 0.5
+      ping -c 1 -W 2 10.213.0.1 >/dev/null && echo "gateway reachable"' >"$BATS_TEST_TMPDIR/net$i" &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do wait "${pids[i]}" || fail "container $((i + 1)) failed"; done
+  local addrs
+  addrs=$(head -qn1 "$BATS_TEST_TMPDIR"/net? | sort -u | wc -l)
+  assert_equal "$addrs" 4
+  for i in 1 2 3 4; do
+    [[ $(sed -n 2p "$BATS_TEST_TMPDIR/net$i") == "gateway reachable" ]] || fail "container $i: $(cat "$BATS_TEST_TMPDIR/net$i")"
+  done
+  assert_no_leak
+}
+
+@test "network: -p publishes a port on the host's 127.0.0.1 and to other containers; a used port is refused" {
+  mc run -d --name srv --net bridge -p 18080:80 -- sh -c 'mkdir /www; echo hello-from-srv >/www/index.html; exec httpd -f -p 80 -h /www'
+  assert_success
+  local reply tries=50
+  # The runtime returns once CMD is about to start: httpd listens a moment later.
+  until { exec {conn}<>/dev/tcp/127.0.0.1/18080; } 2>/dev/null; do
+    ((tries--)) || fail "nothing answers on 127.0.0.1:18080"
+    sleep 0.1
+  done
+  printf 'GET / HTTP/1.0\r\n\r\n' >&"$conn"
+  reply=$(tail -n1 <&"$conn")
+  exec {conn}<&-
+  assert_equal "$reply" hello-from-srv
+  mc run --net bridge -- sh -c 'printf "GET / HTTP/1.0\r\n\r\n" | nc -w 2 10.213.0.1 18080 | tail -n1'
+  assert_output hello-from-srv
+  mc run --net bridge -p 18080:80 -- true
+  assert_equal "$status" 1
+  [[ $stderr == *"the host port 18080 is already published"* ]] || fail "stderr: $stderr"
+  mc rm -f srv
+  assert_success
+  assert_no_leak
+}
+
+# ------------------------------------------------------------------ interactive
+@test "interactive: through a pty, /bin/sh has a terminal, job control, and Ctrl-C reaches its foreground process" {
+  cat >"$BATS_TEST_TMPDIR/tty-driver.py" <<'EOF'
+import os, pty, sys, time, select
+mc = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(mc, [mc, 'run', '--hostname', 'ttybox', '--', '/bin/sh'])
+buf = b''
+def expect(s, timeout=10):
+    global buf
+    end = time.time() + timeout
+    while s.encode() not in buf:
+        r, _, _ = select.select([fd], [], [], max(0, end - time.time()))
+        if not r:
+            sys.stderr.write('timeout waiting for %r; got %r\n' % (s, buf)); sys.exit(99)
+        buf += os.read(fd, 4096)
+    buf = buf[buf.index(s.encode()) + len(s):]
+def send(s): os.write(fd, s.encode())
+send('[ -t 0 ] && echo "TTY""-yes"; hostname\n'); expect('TTY-yes'); expect('ttybox')
+print('stdin is a terminal, host name ttybox')
+send('sleep 30 &\n'); send('jobs\n'); expect('Running'); print('job control: a background job is listed')
+send('kill %1; sleep 30\n'); time.sleep(0.7); send('\x03'); send('echo "after $?"\n'); expect('after 130')
+print('Ctrl-C killed the foreground sleep (130), the shell lives on')
+send('exit 3\n')
+_, status = os.waitpid(pid, 0)
+print('exit status', os.waitstatus_to_exitcode(status))
+EOF
+  run timeout 60 python3 "$BATS_TEST_TMPDIR/tty-driver.py" "$MC"
+  assert_success
+  assert_output $'stdin is a terminal, host name ttybox\njob control: a background job is listed\nCtrl-C killed the foreground sleep (130), the shell lives on\nexit status 3'
   assert_no_leak
 }
