@@ -32,6 +32,8 @@ main() {
   # In the background, then wait: a SIGINT interrupts the wait builtin at once (bash runs its
   # trap only after a foreground command ends, and not at all when that command ignores it).
   rootfs::busybox "$ROOT" &
+  # Undone first (LIFO): the build must stop before the folder it writes into is removed.
+  cleanup::push "pkill -KILL -P $! 2>/dev/null; kill -KILL $! 2>/dev/null; wait $! 2>/dev/null || true"
   wait $!
   echo "the chrooted shell's / is the rootfs (no /usr, which the host has): $(common::yes_no in_chroot 'test ! -e /usr')"
   echo "the outside file is visible from the chroot by its path: $(common::yes_no in_chroot "test -e '$outside'")"
