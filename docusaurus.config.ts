@@ -4,6 +4,7 @@ import type {Config} from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
+import codeRegion from './src/plugins/code-region';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -39,8 +40,13 @@ const config: Config = {
           editUrl: `${repoUrl}/edit/main/`,
           showLastUpdateTime: false,
           // Before the default plugins, so that ```mermaid file=… fences are filled from
-          // diagrams/ before Docusaurus turns mermaid fences into diagrams.
-          beforeDefaultRemarkPlugins: [[codeImport, {rootDir}]],
+          // diagrams/ before Docusaurus turns mermaid fences into diagrams. code-region first: it
+          // fills the fences with region=NAME (part 80's walk through scripts/mini-container.sh)
+          // and takes their file= off, so that remark-code-import does not import the whole file.
+          beforeDefaultRemarkPlugins: [
+            [codeRegion, {rootDir}],
+            [codeImport, {rootDir}],
+          ],
         },
         blog: false,
         theme: {customCss: './src/css/custom.css'},

@@ -109,8 +109,16 @@ cgroup::_detect() {
     _CFS_CGROUP_DETECTED=$CFS_CGROUP_MODE
   else
     [[ -d $CFS_CGROUP_ROOT ]] || die "no cgroup file system at $CFS_CGROUP_ROOT (is /sys mounted?)."
-    local fstype
-    fstype=$(stat -f -c %T "$CFS_CGROUP_ROOT") || die "cannot stat the file system at $CFS_CGROUP_ROOT."
+    # The mount table says it without a fork (the mini-container's hot path); a tree that is not
+    # a mount (a test's fake tree) is asked with stat.
+    local mnt rest fstype=''
+    while read -r _ _ _ _ mnt rest; do
+      [[ $mnt == "$CFS_CGROUP_ROOT" && $rest == *' - cgroup2 '* ]] && { fstype=cgroup2fs; break; }
+      [[ $mnt == "$CFS_CGROUP_ROOT"/* && $rest == *' - cgroup '* ]] && fstype=cgroupfs
+    done </proc/self/mountinfo
+    if [[ -z $fstype ]]; then
+      fstype=$(stat -f -c %T "$CFS_CGROUP_ROOT") || die "cannot stat the file system at $CFS_CGROUP_ROOT."
+    fi
     if [[ $fstype == cgroup2fs ]]; then _CFS_CGROUP_DETECTED=v2; else _CFS_CGROUP_DETECTED=v1; fi
   fi
   _CFS_CGROUP_DETECTED_FOR=$CFS_CGROUP_ROOT
@@ -174,6 +182,26 @@ cgroup::_v1_hier() {
   return 1
 }
 
+# Like _v1_hier, into the variable $1 and without a fork (a symlink such as cpu -> cpu,cpuacct is
+# resolved by finding the combined directory it stands for).
+cgroup::_v1_hier_into() {
+  local -n _cfs_hier=$1
+  local ctrl=$2 _cfs_d _cfs_base _cfs_part
+  if [[ -d $CFS_CGROUP_ROOT/$ctrl && ! -L $CFS_CGROUP_ROOT/$ctrl ]]; then
+    _cfs_hier=$CFS_CGROUP_ROOT/$ctrl
+    return 0
+  fi
+  for _cfs_d in "$CFS_CGROUP_ROOT"/*,*; do
+    [[ -d $_cfs_d && ! -L $_cfs_d ]] || continue
+    _cfs_base=${_cfs_d##*/}
+    local IFS=,
+    for _cfs_part in $_cfs_base; do
+      [[ $_cfs_part == "$ctrl" ]] && { _cfs_hier=$_cfs_d; return 0; }
+    done
+  done
+  return 1
+}
+
 # Like _v1_hier but dies with a sentence naming the controller.
 cgroup::_v1_hier_or_die() {
   cgroup::_v1_hier "$1" || die "the $1 controller is not available on this host (no cgroup v1 hierarchy for it under $CFS_CGROUP_ROOT)."
@@ -209,26 +237,37 @@ cgroup::path() {
   fi
 }
 
-# Print every existing top directory of NAME, one per hierarchy (v1: deduplicated).
-cgroup::_dirs() {
-  local name=$1 dir seen=" "
+# Set the array $1 to every existing top directory of NAME ($2), one per hierarchy (v1: a symlink
+# such as cpu -> cpu,cpuacct is skipped, its target is listed under its own name). No fork.
+cgroup::_dirs_into() {
+  local -n _cfs_dirs=$1
+  local name=$2 dir
+  _cfs_dirs=()
   if [[ $_CFS_CGROUP_DETECTED == v2 ]]; then
-    [[ -d $CFS_CGROUP_ROOT/$name ]] && printf '%s\n' "$CFS_CGROUP_ROOT/$name"
+    [[ -d $CFS_CGROUP_ROOT/$name ]] && _cfs_dirs+=("$CFS_CGROUP_ROOT/$name")
     return 0
   fi
   for dir in "$CFS_CGROUP_ROOT"/*/; do
-    dir=$(cd -P "$dir" && pwd) || continue
-    [[ $seen == *" $dir "* ]] && continue
-    seen+="$dir "
-    [[ -d $dir/$name ]] && printf '%s\n' "$dir/$name"
+    dir=${dir%/}
+    [[ -L $dir ]] && continue
+    [[ -d $dir/$name ]] && _cfs_dirs+=("$dir/$name")
   done
   return 0
 }
 
+# Print them, one a line.
+cgroup::_dirs() {
+  local _cfs_list=()
+  cgroup::_dirs_into _cfs_list "$1"
+  ((${#_cfs_list[@]} == 0)) || printf '%s\n' "${_cfs_list[@]}"
+}
+
 cgroup::exists() {
+  local tops=()
   cgroup::_check_name "$1"
   cgroup::_detect
-  [[ -n $(cgroup::_dirs "$1") ]]
+  cgroup::_dirs_into tops "$1"
+  ((${#tops[@]}))
 }
 
 # --- writing and reading --------------------------------------------------
@@ -323,37 +362,65 @@ cgroup::create() {
     return 0
   fi
   # v1: check every hierarchy first, so a missing one changes nothing.
+  local names
   for ctrl in "$@"; do
-    for v1 in $(cgroup::_v1_names "$ctrl"); do
-      dir=$(cgroup::_v1_hier_or_die "$v1") || exit 1
+    case $ctrl in cpu) names=(cpu cpuacct) ;; cpuacct | memory | pids) names=("$ctrl") ;; io | blkio) names=(blkio) ;;
+      *) cgroup::_v1_names "$ctrl" ;; esac
+    for v1 in "${names[@]}"; do
+      cgroup::_v1_hier_into dir "$v1" || cgroup::_v1_hier_or_die "$v1"
       [[ " ${dirs[*]} " == *" $dir "* ]] || dirs+=("$dir")
     done
   done
-  for dir in "${dirs[@]}"; do
-    mkdir -p -- "$dir/$name" || { cgroup::remove "$name"; die "cannot create $dir/$name."; }
-  done
+  # One mkdir for every hierarchy (a fork each would cost more than the rest of create).
+  mkdir -p -- "${dirs[@]/%//$name}" || { cgroup::remove "$name"; die "cannot create $name in ${dirs[*]}."; }
 }
 
 # Print the PIDs listed in one cgroup directory (v2: cgroup.procs; v1: tasks).
 cgroup::_members() {
-  local file=$1/cgroup.procs
+  local file=$1/cgroup.procs pid
   [[ $_CFS_CGROUP_DETECTED == v1 ]] && file=$1/tasks
-  [[ -f $file ]] && cat -- "$file" 2>/dev/null
+  [[ -f $file ]] || return 0
+  { while read -r pid; do printf '%s\n' "$pid"; done <"$file"; } 2>/dev/null
   return 0
+}
+
+# Append TOP and every cgroup below it to the array _CFS_CG_TREE, deepest first (globs: no fork).
+cgroup::_tree() {
+  local dir
+  for dir in "$1"/*/; do
+    dir=${dir%/}
+    [[ -d $dir && ! -L $dir ]] && cgroup::_tree "$dir"
+  done
+  _CFS_CG_TREE+=("$1")
+}
+
+# Set the variable $1 to the PIDs in TOP ($2) and every cgroup below it, one a line; no fork.
+cgroup::_pids_into() {
+  local -n _cfs_pids=$1
+  local dir file pid _CFS_CG_TREE=()
+  _cfs_pids=''
+  cgroup::_tree "$2"
+  for dir in "${_CFS_CG_TREE[@]}"; do
+    file=$dir/cgroup.procs
+    [[ $_CFS_CGROUP_DETECTED == v1 ]] && file=$dir/tasks
+    [[ -f $file ]] || continue
+    { while read -r pid; do _cfs_pids+=$pid$'\n'; done <"$file"; } 2>/dev/null || true
+  done
 }
 
 # Print the PIDs in TOP and every cgroup below it.
 cgroup::_all_members() {
-  local dir
-  while IFS= read -r dir; do cgroup::_members "$dir"; done < <(find "$1" -type d 2>/dev/null)
+  local dir _CFS_CG_TREE=()
+  cgroup::_tree "$1"
+  for dir in "${_CFS_CG_TREE[@]}"; do cgroup::_members "$dir"; done
 }
 
 cgroup::remove() {
   local name=$1 top dir pids pid steps
   cgroup::_check_name "$name"
   cgroup::_detect
-  local tops=()
-  mapfile -t tops < <(cgroup::_dirs "$name")
+  local tops=() _CFS_CG_TREE=()
+  cgroup::_dirs_into tops "$name"
   for top in "${tops[@]}"; do
     # Thaw first: a frozen v1 task stays until thawed, even after SIGKILL (freezer-subsystem.rst).
     while IFS= read -r dir; do
@@ -368,7 +435,8 @@ cgroup::remove() {
       { printf '1\n' >"$top/cgroup.kill"; } 2>/dev/null || log::warn "could not write $top/cgroup.kill"
     fi
     steps=$CFS_CGROUP_WAIT_STEPS
-    while pids=$(cgroup::_all_members "$top") && [[ -n $pids ]]; do
+    # Read in this shell, not in $(…): an empty cgroup (the usual case) costs no fork at all.
+    while cgroup::_pids_into pids "$top" && [[ -n $pids ]]; do
       if ((steps-- <= 0)); then
         log::warn "processes are still in $top after SIGKILL: ${pids//$'\n'/ }"
         return 1
@@ -377,11 +445,16 @@ cgroup::remove() {
       for pid in $pids; do kill -KILL "$pid" 2>/dev/null || true; done
       sleep 0.05
     done
-    # Deepest first: a cgroup with children cannot be removed.
-    while IFS= read -r dir; do
-      rmdir -- "$dir" 2>/dev/null || [[ ! -d $dir ]] || { log::warn "could not remove $dir"; return 1; }
-    done < <(find "$top" -depth -type d 2>/dev/null)
+    cgroup::_tree "$top"
   done
+  # Deepest first, every hierarchy in one rmdir (a fork each costs more than the rest of
+  # remove): a cgroup with children cannot be removed.
+  ((${#_CFS_CG_TREE[@]})) || return 0
+  if ! rmdir -- "${_CFS_CG_TREE[@]}" 2>/dev/null; then
+    for dir in "${_CFS_CG_TREE[@]}"; do
+      [[ ! -d $dir ]] || { log::warn "could not remove $dir"; return 1; }
+    done
+  fi
   return 0
 }
 

@@ -177,8 +177,11 @@ cleanup::run() {
   done
   _CFS_CLEANUP=()
   # Last, any background child still running: a signal that lands between `cmd &` and the
-  # cleanup::push of its undo must not leak cmd.
-  pkill -KILL -P "$$" 2>/dev/null || true
+  # cleanup::push of its undo must not leak cmd. The kernel lists the children (read without a
+  # fork); pkill only runs when there is one, or when the list is unavailable.
+  local kids=unknown
+  if [[ -r /proc/$$/task/$$/children ]]; then kids=''; read -r kids <"/proc/$$/task/$$/children" || true; fi
+  [[ -z $kids ]] || pkill -KILL -P "$$" 2>/dev/null || true
   return 0
 }
 

@@ -10,6 +10,11 @@
 #                        MERGED must lie below a folder named cfs-… (a common::tmpdir), so that
 #                        cleanup::lab finds the mount after a SIGKILL. Dies with the kernel's
 #                        complaint (dmesg says more) when the mount fails.
+#   overlay::options VAR UPPER WORK LOWER...
+#                        check the paths as overlay::mount does and set the variable VAR to the
+#                        mount options it would pass (lowerdir=…[,upperdir=…,workdir=…]), for a
+#                        caller that mounts the overlay itself: the mini-container mounts it in
+#                        the container's own mount namespace, which the host never sees
 #   overlay::umount MERGED
 #                        unmount it; lazily (MNT_DETACH) when it is busy; then check that it is
 #                        no longer a mount point. Warns and returns 1 (never exits): it runs in
@@ -40,7 +45,7 @@
 _CFS_OVERLAY_SH=1
 
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "${BASH_SOURCE[0]%/*}/common.sh"
 
 OVERLAY_WH=.wh.                   # OCI whiteout prefix (layer.md)
 OVERLAY_OPQ=.wh..wh..opq          # OCI opaque-whiteout entry
@@ -66,27 +71,38 @@ overlay::tmpfs() {
   cleanup::push "umount '$dir' 2>/dev/null || umount -l '$dir'"
 }
 
-overlay::mount() {
-  local opts='' merged upper work lower lowers=''
-  if [[ ${1:-} == -o ]]; then
-    opts=$2
-    shift 2
-  fi
-  (($# >= 4)) || die "usage: overlay::mount [-o OPTS] MERGED UPPER WORK LOWER..."
-  merged=$1 upper=$2 work=$3
+overlay::options() {
+  local -n _cfs_ov_opts=$1
+  local upper=$2 work=$3 lower lowers=''
   shift 3
-  overlay::_check_path "$merged"
-  overlay::_check_cfs "$merged"
+  (($#)) || die "usage: overlay::options VAR UPPER WORK LOWER..."
   for lower in "$@"; do
     overlay::_check_path "$lower"
     lowers+=${lowers:+:}$lower
   done
-  opts="lowerdir=$lowers${opts:+,$opts}"
+  _cfs_ov_opts="lowerdir=$lowers"
   if [[ $upper != - || $work != - ]]; then
     overlay::_check_path "$upper"
     overlay::_check_path "$work"
-    opts+=",upperdir=$upper,workdir=$work"
+    _cfs_ov_opts+=",upperdir=$upper,workdir=$work"
   fi
+}
+
+overlay::mount() {
+  local opts='' extra='' merged
+  if [[ ${1:-} == -o ]]; then
+    extra=$2
+    shift 2
+  fi
+  (($# >= 4)) || die "usage: overlay::mount [-o OPTS] MERGED UPPER WORK LOWER..."
+  merged=$1
+  shift
+  overlay::_check_path "$merged"
+  overlay::_check_cfs "$merged"
+  overlay::options opts "$@"
+  # The lowers first, then the extra options, then upper and work (the order the kernel reports).
+  local lowers=${opts%%,upperdir=*}
+  opts=$lowers${extra:+,$extra}${opts#"$lowers"}
   log::info "mount -t overlay ${CFS_PREFIX}overlay -o $opts $merged"
   mount -t overlay "${CFS_PREFIX}overlay" -o "$opts" "$merged" \
     || die "overlay::mount: the kernel refused 'mount -t overlay -o $opts $merged' (see dmesg)."

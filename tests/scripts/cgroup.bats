@@ -98,10 +98,13 @@ kill() {
   while IFS= read -r f; do sed -i "/^$pid\$/d" "$f"; done < <(find "$CFS_CGROUP_ROOT" -name cgroup.procs -o -name tasks)
 }
 rmdir() {
+  local dir
   [[ $1 == -- ]] && shift
-  printf '%s\n' "${1#"$CFS_CGROUP_ROOT"/}" >>"$BATS_TEST_TMPDIR/removed"
-  # A real cgroup directory has no removable files; here they must go with it.
-  find "$1" -maxdepth 1 -type f -delete && command rmdir -- "$1"
+  for dir in "$@"; do
+    printf '%s\n' "${dir#"$CFS_CGROUP_ROOT"/}" >>"$BATS_TEST_TMPDIR/removed"
+    # A real cgroup directory has no removable files; here they must go with it.
+    find "$dir" -maxdepth 1 -type f -delete && command rmdir -- "$dir" || return 1
+  done
 }
 sleep() { :; }
 EOF

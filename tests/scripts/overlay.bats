@@ -112,3 +112,14 @@ mounted() { mountpoint -q "$T/merged"; }
   assert_failure
   ! mountpoint -q "$BATS_TEST_TMPDIR/plain" || fail "a tmpfs was mounted outside a cfs- folder"
 }
+
+@test "overlay::options sets the mount options overlay::mount would pass, and checks the paths" {
+  ov 'overlay::options o upper work l1 l2; echo "$o"
+      overlay::options o - - l1; echo "$o"'
+  assert_success
+  assert_output $'lowerdir=l1:l2,upperdir=upper,workdir=work\nlowerdir=l1'
+  ov 'overlay::options o upper work "no such"'
+  assert_failure
+  [[ $stderr == *"'no such' is not a folder"* ]] || fail "stderr: $stderr"
+  ! mounted || fail "overlay::options mounted something"
+}

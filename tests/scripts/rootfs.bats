@@ -35,3 +35,29 @@ rootfs() { bash -c 'set -Eeuo pipefail; source "$REPO_ROOT/scripts/common.sh"; s
   assert_failure
   [[ $stderr == *"does not run without the host's libraries"* ]] || fail "stderr: $stderr"
 }
+
+@test "rootfs::pivot makes the rootfs / of a new mount namespace, with its own /proc and nothing of the host" {
+  requires root
+  local dir=$BATS_TEST_TMPDIR/rootfs
+  rootfs rootfs::busybox "$dir"
+  printf 'outside\n' >"$BATS_TEST_TMPDIR/outside.txt"
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  run --separate-stderr unshare --mount --pid --fork bash -c 'set -Eeuo pipefail
+    source "$1/scripts/common.sh"; source "$1/scripts/rootfs.sh"
+    rootfs::pivot "$2" "$3"
+    exec /bin/sh -c "test -e $4 && echo outside-visible; cut -d\" \" -f2 /proc/self/mounts | sort | paste -sd\" \"; echo pid=\$\$"' \
+    pivot "$REPO_ROOT" "$dir" "$(readlink /proc/self/ns/mnt)" "$BATS_TEST_TMPDIR/outside.txt"
+  assert_success
+  assert_output $'/ /proc\npid=1'
+  run mountpoint -q "$dir"
+  assert_failure
+}
+
+@test "rootfs::pivot refuses to run in the host's mount namespace and changes nothing" {
+  local before
+  before=$(cat /proc/self/mountinfo)
+  run --separate-stderr rootfs rootfs::pivot "$BATS_TEST_TMPDIR/none" "$(readlink /proc/self/ns/mnt)"
+  assert_failure
+  [[ $stderr == *"still in the host's mount namespace"* ]] || fail "stderr: $stderr"
+  [[ $(cat /proc/self/mountinfo) == "$before" ]] || fail "the mount table changed"
+}
