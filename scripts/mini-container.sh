@@ -541,6 +541,9 @@ if ($mode eq 'init') {
   my $pid = fork() // die "mini-container: fork: $!\n";
   if ($pid) {                     # the shim: stays on the host side, dies with the runtime
     sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0); close_fd($_) for 3, 4;
+    # Ctrl-C and the like are for the container and the runtime: the shim stays until PID 1 is
+    # gone, so that the runtime, waiting for the shim, knows the container has ended.
+    $SIG{$_} = 'IGNORE' for qw(INT TERM HUP QUIT);
     # The runtime's lock on its container (shared open file: held until both let go of it).
     my $alive; open($alive, '<&=', $ENV{MC_ALIVE_FD}) and flock($alive, 2);
     wait_status($pid);
@@ -787,7 +790,7 @@ mc::run() {
   local in=0 out=1 err=2
   if [[ -n ${MC_LOG:-} ]]; then exec {in}</dev/null {out}>>"$MC_LOG"; err=$out; fi
   exec {MC_TTY_IN}<&"$in" {MC_TTY_OUT}>&"$out" {MC_TTY_ERR}>&"$err"
-  coproc MC_PID1 { mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" \
+  coproc MC_PID1 { [[ -z ${MC_READY:-} ]] || exec {MC_READY}>&-; mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" \
     {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-; }
   local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
   exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
@@ -796,6 +799,9 @@ mc::run() {
     wait "$shim" || true
     die "the container failed to start (see the message above)."
   fi
+  # On an interrupt: SIGKILL PID 1 and wait for the shim, which returns once the PID namespace
+  # is empty (no polling), before the teardown.
+  cleanup::push "kill -KILL $pid1 2>/dev/null; wait $shim 2>/dev/null || true"
   [[ $MC_NET == none ]] || mc::net_attach "$pid1"
   mc::state_write running "$pid1"
   printf 'go\n' >&"$to_pid1"
@@ -823,6 +829,10 @@ mc::detach() {
   # terminal's) must not stay open for the container's whole life.
   exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
     </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
+  # Interrupted before the id is out: stop the background runtime (it tears down on SIGTERM) and
+  # wait for it to let go of the pipe, i.e. to exit.
+  local child=$!
+  trap 'kill -TERM $child 2>/dev/null; cat <&"$rd" >/dev/null; exit 130' INT TERM HUP
   while IFS= read -r -u "$rd" line; do
     [[ $line == started ]] && { ok=1; break; }
     printf '%s\n' "$line" >&2

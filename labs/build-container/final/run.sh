@@ -54,6 +54,7 @@ main() {
   mc --memory 16m -- tail /dev/zero
   echo "--memory 16m, tail /dev/zero: status $MC_STATUS"
   local id cg
+  cleanup::push "'$MC' rm -f $NAME-bomb >/dev/null 2>&1 || true"
   id=$("$MC" run -d --name "$NAME-bomb" --pids 12 -- sh -c 'bomb() { bomb | bomb & }; bomb; sleep 60')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
   cg=cfs-mc-$id
@@ -61,6 +62,7 @@ main() {
   echo "--pids 12 fork bomb, processes at most 12: $(common::yes_no test "$(cgroup::pids_current "$cg")" -le 12)"
   echo "--pids 12 fork bomb, forks refused: $(common::yes_no test "$(cgroup::pids_denied "$cg")" -gt 0)"
   "$MC" rm -f "$id"
+  cleanup::push "'$MC' rm -f $NAME-busy >/dev/null 2>&1 || true"
   id=$("$MC" run -d --name "$NAME-busy" --cpus 0.1 -- sh -c 'while :; do :; done')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
   cg=cfs-mc-$id
@@ -78,6 +80,7 @@ main() {
   echo "--cap-drop CHOWN, chown as root: $(mc --cap-drop CHOWN -- sh -c 'touch /f; chown 1 /f 2>/dev/null && echo allowed || echo refused')"
 
   log::info "network: a bridge, an address each, a published port"
+  cleanup::push "'$MC' rm -f $NAME-web >/dev/null 2>&1 || true"
   id=$("$MC" run -d --name "$NAME-web" --net bridge -p "$PORT:80" -- \
     sh -c 'mkdir /www; echo hello >/www/index.html; exec httpd -f -p 80 -h /www')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
