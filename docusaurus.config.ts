@@ -4,6 +4,7 @@ import type {Config} from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
+import labCasts from './src/plugins/lab-casts';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -48,7 +49,7 @@ const config: Config = {
     ],
   ],
 
-  plugins: [labFiles],
+  plugins: [labFiles, labCasts],
   themes: [
     '@docusaurus/theme-mermaid',
     [

@@ -5,6 +5,7 @@ import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 import {usePluginData} from '@docusaurus/useGlobalData';
 import verifiedOn from '@site/labs/verified-on.json';
 import type {LabData} from '@site/src/plugins/lab-files';
+import LabCast from '../LabCast';
 import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
 import styles from './styles.module.css';
 
@@ -47,6 +48,7 @@ export default function RunLab({lab}: Props): React.JSX.Element {
           .filter(Boolean)
           .join('\n')}
       </CodeBlock>
+      <LabCast lab={lab} />
     </section>
   );
 }
