@@ -5,6 +5,7 @@ import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
 import labCasts from './src/plugins/lab-casts';
+import progress from './src/plugins/progress';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -49,7 +50,7 @@ const config: Config = {
     ],
   ],
 
-  plugins: [labFiles, labCasts],
+  plugins: [labFiles, labCasts, progress],
   themes: [
     '@docusaurus/theme-mermaid',
     [
@@ -74,6 +75,7 @@ const config: Config = {
       items: [
         {type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial'},
         {href: `${repoUrl}/tree/main/labs`, label: 'Labs', position: 'left'},
+        {to: '/progress', label: 'Progress', position: 'left'},
         {href: repoUrl, label: 'GitHub', position: 'right'},
       ],
     },
