@@ -26,7 +26,7 @@ function selfChecks(page: string): {q: string; answered: boolean}[][] {
 
 const withSelfCheck = pages.filter((p) => selfChecks(p).length > 0);
 /** The parts whose teaching chapters end with a self-check (issue 14: at least parts 10 and 20). */
-const required = pages.filter((p) => /^docs\/(10|20)-/.test(p) && needsLab(p));
+const required = pages.filter((p) => /^docs\/(10|20|30|60)-/.test(p) && needsLab(p));
 
 describe('<SelfCheck> on the pages', () => {
   it.each(required)('%s ends with a self-check', (page) => {
