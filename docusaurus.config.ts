@@ -4,6 +4,8 @@ import type {Config} from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
+import {readableTheme} from './src/lib/contrast';
+import mermaidSvg from './src/plugins/mermaid-svg';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -40,7 +42,8 @@ const config: Config = {
           showLastUpdateTime: false,
           // Before the default plugins, so that ```mermaid file=… fences are filled from
           // diagrams/ before Docusaurus turns mermaid fences into diagrams.
-          beforeDefaultRemarkPlugins: [[codeImport, {rootDir}]],
+          // mermaidSvg then draws each diagram to SVG at build time (no mermaid JS in the browser).
+          beforeDefaultRemarkPlugins: [[codeImport, {rootDir}], mermaidSvg],
         },
         blog: false,
         theme: {customCss: './src/css/custom.css'},
@@ -69,7 +72,8 @@ const config: Config = {
     mermaid: {theme: {light: 'neutral', dark: 'dark'}},
     navbar: {
       title: 'Containers from Scratch',
-      logo: {alt: 'Containers from Scratch', src: 'img/logo.svg'},
+      // alt '': the title beside the logo already says it (axe: image-redundant-alt).
+      logo: {alt: '', src: 'img/logo.svg'},
       items: [
         {type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial'},
         {href: `${repoUrl}/tree/main/labs`, label: 'Labs', position: 'left'},
@@ -97,8 +101,9 @@ const config: Config = {
       copyright: 'Containers from Scratch: Linux containers from the kernel up.',
     },
     prism: {
-      theme: prismThemes.github,
-      darkTheme: prismThemes.dracula,
+      // The same themes with their too-faint tokens (comments, numbers) made readable (WCAG AA).
+      theme: readableTheme(prismThemes.github),
+      darkTheme: readableTheme(prismThemes.dracula),
       additionalLanguages: ['bash', 'shell-session', 'c', 'json', 'diff', 'ini', 'go', 'toml', 'docker'],
     },
   } satisfies Preset.ThemeConfig,
