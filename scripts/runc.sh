@@ -11,7 +11,8 @@
 #                            only /tmp and /var/tmp paths).
 #   runc::use_root NAME      set RUNC_ROOT to runc::root NAME, make it (0700), and push
 #                            runc::cleanup on the cleanup stack
-#   runc::cmd ARG...         runc --root "$RUNC_ROOT" ARG...
+#   runc::cmd ARG...         runc --root "$RUNC_ROOT" ARG... (in the lab's shell: in the background
+#                            and waited for, so that Ctrl-C reaches the lab's trap; see below)
 #   runc::bundle DIR ID [ARG...]
 #                            make DIR an OCI bundle: DIR/rootfs a BusyBox rootfs (rootfs::busybox)
 #                            and DIR/config.json from `runc spec` (a root container),
@@ -22,14 +23,17 @@
 #   runc::config DIR FILTER [JQ-ARG...]
 #                            edit DIR/config.json in place with the jq FILTER
 #   runc::cleanup ROOT       kill and delete every container under the state root ROOT, whatever
-#                            state it is in (paused ones are thawed first: a frozen task cannot
-#                            die), remove their cgroups (listed in each state.json), then ROOT.
+#                            state it is in (a runc::cmd still running is killed first; paused
+#                            ones are thawed: a frozen task cannot die), remove their cgroups
+#                            (listed in each state.json), then ROOT.
 #                            Safe when ROOT does not exist and twice in a row; never exits (it
 #                            runs in cleanups), warns and returns 1 when something stays.
 # Tags: a container's processes do not inherit the lab's environment, and BusyBox sh execs the
 # last command of `sh -c`, so keep a shell alive to carry the tag: sh -c '...; sleep 300 & wait' cfs-TAG.
-# A lab's cleanup.sh calls runc::cleanup "$(runc::root NAME)" BEFORE cleanup::lab, so that runc
-# itself tears down what it knows; cleanup::lab then removes the declared cgroups (a container
+# A container SIGINTed half-way through `runc create` may have a cgroup but no state.json yet:
+# a lab pushes `cgroup::remove ID` before its first runc::cmd create/run (LIFO: it runs after
+# runc::cleanup). A lab's cleanup.sh calls runc::cleanup "$(runc::root NAME)" BEFORE cleanup::lab,
+# so that runc itself tears down what it knows; cleanup::lab then removes the declared cgroups (a container
 # SIGKILLed half-way through `runc create` has a cgroup but no state.json yet) and tmp paths.
 
 [[ -n ${_CFS_RUNC_SH:-} ]] && return 0
@@ -58,9 +62,33 @@ runc::use_root() {
   mkdir -m 0700 "$RUNC_ROOT"
 }
 
+# runc create, run and exec catch every signal (to forward it to the container), so a SIGINT to
+# the lab's process group does not kill them, and bash, which sees its foreground child exit
+# normally, then ignores the SIGINT too (its "wait and cooperative exit" rule): the lab would go
+# on. In the lab's own shell runc therefore runs in the background and the shell waits for it
+# with `wait`, which a trapped signal interrupts at once; runc::cleanup kills that runc first.
+RUNC_CHILD=
 runc::cmd() {
   [[ -n $RUNC_ROOT ]] || die "runc::cmd: call runc::use_root first (no lab uses runc's default root)."
-  runc --root "$RUNC_ROOT" "$@"
+  if ((BASH_SUBSHELL > 0)); then
+    runc --root "$RUNC_ROOT" "$@"
+    return
+  fi
+  runc::_stop_child # one a signal interrupted: a cleanup step is calling runc now
+  runc --root "$RUNC_ROOT" "$@" &
+  RUNC_CHILD=$!
+  local status=0
+  wait "$RUNC_CHILD" || status=$?
+  RUNC_CHILD=
+  return "$status"
+}
+
+# SIGKILL a runc the lab's shell was waiting for when a signal came (runc::cmd), and reap it.
+runc::_stop_child() {
+  [[ -n $RUNC_CHILD ]] || return 0
+  kill -KILL "$RUNC_CHILD" 2>/dev/null || true
+  wait "$RUNC_CHILD" 2>/dev/null || true
+  RUNC_CHILD=
 }
 
 runc::bundle() {
@@ -124,6 +152,7 @@ runc::_remove_cgroups() {
 
 runc::cleanup() {
   local root=$1 dir id status=0
+  runc::_stop_child
   [[ -d $root ]] || return 0
   [[ ${root##*/} == "$CFS_PREFIX"* ]] || { log::warn "runc::cleanup: $root is not a ${CFS_PREFIX}… state root; left alone"; return 1; }
   for dir in "$root"/*/; do

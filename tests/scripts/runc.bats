@@ -121,3 +121,18 @@ leftovers() {
   assert_failure
   [[ -d $BATS_TEST_TMPDIR/other ]] || fail "it removed a folder not named cfs-"
 }
+
+@test "runc::use_root makes a private 0700 root, and the exit trap deletes its containers and the root" {
+  requires root
+  # shellcheck disable=SC2016 # expanded by the lab's shell
+  run --separate-stderr rsh '
+    runc::use_root rtest
+    stat -c %a "$RUNC_ROOT"
+    runc::bundle "$1/b" cfs-rtest-run sh -c "sleep 300 & wait" cfs-rtest-tag
+    runc::cmd run -d --bundle "$1/b" cfs-rtest-run </dev/null >/dev/null 2>&1
+    runc::cmd list -q' "$BATS_TEST_TMPDIR"
+  assert_success
+  assert_output "$(printf '%s\n' 700 cfs-rtest-run)"
+  run leftovers
+  assert_output ""
+}

@@ -42,8 +42,9 @@ main() {
 
   local dir pid default
   common::tmpdir dir oci-bundle
+  # Last undo: the cgroup of a container interrupted before runc wrote its state.json.
+  cleanup::push "cgroup::remove $ID"
   runc::use_root oci-bundle
-  cleanup::push "runc::cmd delete --force $ID >/dev/null 2>&1 || true"
 
   log::info "runc spec in an empty folder: the default config.json"
   mkdir "$dir/default" && (cd "$dir/default" && runc spec)
