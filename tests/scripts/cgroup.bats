@@ -629,7 +629,8 @@ pids/cfs-x"
   stub_remove
   # The stub rmdir removes the folders: record what freezer.state held just before.
   # shellcheck disable=SC2016 # the stub expands them when it runs
-  echo 'rmdir() { [[ $1 == -- ]] && shift; cat "$1/freezer.state" >>"$BATS_TEST_TMPDIR/thawed" 2>/dev/null || true; find "$1" -maxdepth 1 -type f -delete && command rmdir -- "$1"; }' >>"$BATS_TEST_TMPDIR/stubs.bash"
+  # cgroup::remove passes every folder, deepest first, to one rmdir.
+  echo 'rmdir() { local d; [[ $1 == -- ]] && shift; for d; do cat "$d/freezer.state" >>"$BATS_TEST_TMPDIR/thawed" 2>/dev/null || true; find "$d" -maxdepth 1 -type f -delete && command rmdir -- "$d"; done; }' >>"$BATS_TEST_TMPDIR/stubs.bash"
   run -0 cg cgroup::remove cfs-x
   assert_equal "$(cat "$BATS_TEST_TMPDIR/thawed")" "THAWED
 THAWED"
