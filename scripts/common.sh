@@ -107,6 +107,23 @@ common::_ppid() {
   return 1
 } 2>/dev/null
 
+# Kill a background job and the children it has, for good, before its files are removed: stop it
+# first (it can start no new child), SIGKILL its children and itself, then wait until they are gone.
+# A job started with & ignores SIGINT, and so do its children: an interrupt does not end them.
+#   cleanup::push "common::kill_tree $!"
+common::kill_tree() {
+  local pid=$1 kids kid tries
+  kill -STOP "$pid" 2>/dev/null || return 0
+  kids=$(pgrep -P "$pid" || true)
+  # shellcheck disable=SC2086 # one word per PID
+  kill -KILL $kids "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for kid in $kids; do
+    tries=200
+    while ((tries-- > 0)) && [[ -e /proc/$kid ]] && ! grep -qs '^State:.*Z' "/proc/$kid/status"; do sleep 0.01; done
+  done
+}
+
 common::kill_tagged() {
   local tag=$1 pid ancestors=" " p=$BASHPID
   [[ $tag == "$CFS_PREFIX"* ]] || die "common::kill_tagged: '$tag' does not start with $CFS_PREFIX"

@@ -84,6 +84,21 @@ lab_snippet() {
   [[ $stderr == *"does not start with cfs-"* ]] || fail "stderr: $stderr"
 }
 
+@test "common::kill_tree ends a background job and the children it had, and is safe once it is gone" {
+  # The job ignores SIGINT (as a job started with & does) and keeps starting children.
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  lab_snippet 'trap "" INT; (while :; do sleep 30; done) &
+    job=$!; common::wait_until 5 "a child of the job" "pgrep -P $job >/dev/null"; kid=$(pgrep -P $job)
+    common::kill_tree $job
+    [[ -e /proc/$kid ]] && ! grep -qs "^State:.*Z" /proc/$kid/status && echo "child alive" || echo "child gone"
+    kill -0 $job 2>/dev/null && echo "job alive" || echo "job gone"
+    common::kill_tree $job && echo "second call: fine"'
+  assert_success
+  assert_output "child gone
+job gone
+second call: fine"
+}
+
 @test "common::kill_tagged kills exactly the processes carrying the tag" {
   sh -c 'sleep 30' cfs-test-tagged &
   local tagged=$!

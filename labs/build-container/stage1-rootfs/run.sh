@@ -38,7 +38,7 @@ main() {
   # trap only after a foreground command ends, and not at all when that command ignores it).
   rootfs::busybox "$WORKDIR/again" &
   # Undone first (LIFO): the build must stop before the folder it writes into is removed.
-  cleanup::push "pkill -KILL -P $! 2>/dev/null; kill -KILL $! 2>/dev/null; wait $! 2>/dev/null || true"
+  cleanup::push "common::kill_tree $!"
   wait $!
   echo "a second build has the same files, links and modes: $(common::yes_no diff <(listing "$root") <(listing "$WORKDIR/again"))"
   echo "the rootfs is smaller than 4 MiB: $(common::yes_no test "$(du -sm "$root" | cut -f1)" -lt 4)"

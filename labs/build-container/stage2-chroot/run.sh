@@ -33,7 +33,7 @@ main() {
   # trap only after a foreground command ends, and not at all when that command ignores it).
   rootfs::busybox "$ROOT" &
   # Undone first (LIFO): the build must stop before the folder it writes into is removed.
-  cleanup::push "pkill -KILL -P $! 2>/dev/null; kill -KILL $! 2>/dev/null; wait $! 2>/dev/null || true"
+  cleanup::push "common::kill_tree $!"
   wait $!
   echo "the chrooted shell's / is the rootfs (no /usr, which the host has): $(common::yes_no in_chroot 'test ! -e /usr')"
   echo "the outside file is visible from the chroot by its path: $(common::yes_no in_chroot "test -e '$outside'")"

@@ -46,7 +46,7 @@ main() {
   # trap only after a foreground command ends, and not at all when that command ignores it).
   rootfs::busybox "$root" &
   # Undone first (LIFO): the build must stop before the folder it writes into is removed.
-  cleanup::push "pkill -KILL -P $! 2>/dev/null; kill -KILL $! 2>/dev/null; wait $! 2>/dev/null || true"
+  cleanup::push "common::kill_tree $!"
   wait $!
   printf '%s\n' "$SECRET" >"$WORKDIR/outside.txt"
   echo "the rootfs is a mount point on the host before the container starts: $(common::yes_no mountpoint -q "$root")"

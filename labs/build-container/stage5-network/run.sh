@@ -73,7 +73,7 @@ main() {
   # trap only after a foreground command ends, and not at all when that command ignores it).
   rootfs::busybox "$root" &
   # Undone first (LIFO): the build must stop before the folder it writes into is removed.
-  cleanup::push "pkill -KILL -P $! 2>/dev/null; kill -KILL $! 2>/dev/null; wait $! 2>/dev/null || true"
+  cleanup::push "common::kill_tree $!"
   wait $!
 
   log::info "nsenter --net=/run/netns/$NS unshare --pid --fork --mount --uts --ipc --cgroup; rootfs::pivot; exec /bin/sh"
