@@ -30,7 +30,9 @@ entries_for() {
 $failed"
   while IFS= read -r lab; do
     for check in ${CHECKS[$env]}; do
-      cut -f1-3 "$results" | grep -qxF "$lab	$check	pass" || missing+=("$lab $check")
+      # Not grep -q: it would stop reading early, cut would die of SIGPIPE, and pipefail would
+      # call a pass missing (it did, for the first labs of a 46-lab run).
+      cut -f1-3 "$results" | grep -xF "$lab	$check	pass" >/dev/null || missing+=("$lab $check")
     done
   done < <(lab::dirs_verified_in "$env")
   ((${#missing[@]} == 0)) || die "$env: not a full green run; no pass recorded for: ${missing[*]}"
