@@ -124,6 +124,26 @@ common::kill_tree() {
   done
 }
 
+# The PID (as the host sees it) of the first process at or below $1 whose innermost PID is 1:
+# the PID 1 of a PID namespace that $1 started (unshare --pid --fork, a subshell around it, ...).
+# Fails while there is none yet, so it fits common::wait_until.
+#   common::wait_until 10 "the container's PID 1" "init=\$(common::ns_init $job)"
+common::ns_init() {
+  local queue=("$1") pid nspid
+  while ((${#queue[@]})); do
+    pid=${queue[0]}
+    queue=("${queue[@]:1}")
+    nspid=$(sed -n 's/^NSpid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null) || nspid=
+    if [[ $nspid == *[[:space:]]1 ]]; then
+      printf '%s\n' "$pid"
+      return 0
+    fi
+    # shellcheck disable=SC2207 # one word per PID
+    queue+=($(pgrep -P "$pid" || true))
+  done
+  return 1
+}
+
 common::kill_tagged() {
   local tag=$1 pid ancestors=" " p=$BASHPID
   [[ $tag == "$CFS_PREFIX"* ]] || die "common::kill_tagged: '$tag' does not start with $CFS_PREFIX"

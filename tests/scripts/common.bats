@@ -99,6 +99,21 @@ job gone
 second call: fine"
 }
 
+@test "common::ns_init finds the PID 1 of a PID namespace below a job, and fails while there is none" {
+  requires root
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  lab_snippet 'common::ns_init $$ || echo "none below this shell"
+    (unshare --pid --fork sleep 30) & job=$!
+    common::wait_until 5 "the PID 1" "init=\$(common::ns_init $job)"
+    echo "innermost PID: $(awk "/^NSpid:/ { print \$NF }" /proc/$init/status)"
+    echo "runs: $(cat /proc/$init/comm)"
+    common::kill_tree $job'
+  assert_success
+  assert_output "none below this shell
+innermost PID: 1
+runs: sleep"
+}
+
 @test "common::kill_tagged kills exactly the processes carrying the tag" {
   sh -c 'sleep 30' cfs-test-tagged &
   local tagged=$!

@@ -64,8 +64,9 @@ main() {
   ' cfs-s4-setup "$CFS_REPO_ROOT" "$root" "$(readlink /proc/self/ns/mnt)" "$INSIDE" >"$WORKDIR/report" 2>/dev/null &
   local unshare_pid=$!
   cleanup::push "kill -KILL $unshare_pid 2>/dev/null; wait $unshare_pid 2>/dev/null || true"
-  # The container's PID 1 is unshare's only child (the setup bash, which became /bin/sh).
-  common::wait_until 10 "the container's PID 1" "init=\$(pgrep -P $unshare_pid)"
+  # The container's PID 1 (the setup bash, which becomes /bin/sh) is the process under the job whose
+  # innermost PID is 1. Not simply the job's child: that may be unshare itself, before it joins.
+  common::wait_until 10 "the container's PID 1" "init=\$(common::ns_init $unshare_pid)"
   echo "the container's PID 1 is in cgroup $CG: $(common::yes_no grep -qx "$init" <(cgroup::procs "$CG"))"
   common::wait_until 30 "the memory hog to end" "grep -qs hog-status '$WORKDIR/report'" &
   wait $!
