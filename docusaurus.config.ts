@@ -5,6 +5,8 @@ import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
 import codeRegion from './src/plugins/code-region';
+import labCasts from './src/plugins/lab-casts';
+import progress from './src/plugins/progress';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -54,7 +56,7 @@ const config: Config = {
     ],
   ],
 
-  plugins: [labFiles],
+  plugins: [labFiles, labCasts, progress],
   themes: [
     '@docusaurus/theme-mermaid',
     [
@@ -79,6 +81,7 @@ const config: Config = {
       items: [
         {type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial'},
         {href: `${repoUrl}/tree/main/labs`, label: 'Labs', position: 'left'},
+        {to: '/progress', label: 'Progress', position: 'left'},
         {href: repoUrl, label: 'GitHub', position: 'right'},
       ],
     },
