@@ -9,12 +9,14 @@ BE1=cfs-svc-be1   # backend pod 1: cfs-eth0 10.250.50.11/24, answers "backend 1"
 BE2=cfs-svc-be2   # backend pod 2: cfs-eth0 10.250.50.12/24, answers "backend 2"
 CLI=cfs-svc-cli   # client: cfs-eth0 10.250.51.2/24, a route to the service range via the node
 
-# Answers of N connections from the client to ADDR:PORT, one a line ("none" when refused).
+# Answers of N connections from the client to ADDR:PORT, one a line ("none" when refused). socat's
+# -t 5: after its stdin (/dev/null) ends, wait up to 5 s for the answer, not the default 0.5 s,
+# which a loaded one-CPU VM can miss (an empty answer).
 connect_n() {
   # shellcheck disable=SC2016 # $1 and $2 are the inner bash's arguments
   ip netns exec "$CLI" bash -c '
     for ((i = 0; i < $1; i++)); do
-      socat -T 2 - "TCP:$2:80,connect-timeout=2" </dev/null 2>/dev/null || echo none
+      socat -T 5 -t 5 - "TCP:$2:80,connect-timeout=2" </dev/null 2>/dev/null || echo none
     done' cfs-svc-client "$1" "$2"
 }
 
