@@ -47,7 +47,7 @@ main() {
   echo "links in the container after deleting the host end: $(links_inside)"
   echo "ping the gateway from the container: $(ping_gateway)"
   echo "the container still running: $(common::yes_no "$MC" exec "$NAME" true)"
-  echo "ports of $BRIDGE left: $(ls "/sys/class/net/$BRIDGE/brif" | wc -l)"
+  echo "ports of $BRIDGE left: $(find "/sys/class/net/$BRIDGE/brif" -mindepth 1 -maxdepth 1 | wc -l)"
 
   log::info "restore: ip link add $veth type veth peer name eth0 netns $pid1, then address and route with nsenter -n"
   ip link add "$veth" type veth peer name eth0 netns "$pid1"
