@@ -99,7 +99,9 @@ main() {
   keys=$dir/keys.1
 
   echo "the container printed: $(cat "$dir/out.1")"
-  echo "system calls traced, the same number in both runs: $(common::yes_no test "$(grep -c . "$dir/trace.1")" -eq "$(grep -c . "$dir/trace.2")")"
+  # Not printed: whether the two traces have the same number of lines. They almost never do (Go's
+  # runtime), but a fact that is "no" only almost always is no fact for expected-output.txt.
+  log::info "system calls traced: $(grep -c . "$dir/trace.1") and $(grep -c . "$dir/trace.2") lines in the two runs"
   echo "key calls, the same ones in both runs: $(common::yes_no cmp -s <(sort "$dir/keys.1") <(sort "$dir/keys.2"))"
   echo "key calls of each group, in the same order in both runs: $(
     ok=yes
