@@ -19,6 +19,7 @@ export const MANIFEST_KEYS = [
   'chains',
   'sysctls',
   'apparmor',
+  'runc',
 ] as const;
 export type ManifestKey = (typeof MANIFEST_KEYS)[number];
 export type Manifest = Record<ManifestKey, string[]>;
