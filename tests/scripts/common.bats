@@ -145,6 +145,7 @@ runs: sleep"
 
 @test "a subshell that pushes its own undo steps runs them on exit and is not killed by them" {
   # Its EXIT trap kills leftover children of the subshell, not of the parent (the subshell is one).
+  # shellcheck disable=SC2016 # expanded by the inner bash
   lab_snippet 'status=0; (cleanup::push "echo undone"; echo inside) || status=$?; echo "subshell status: $status"'
   assert_success
   assert_output "inside
