@@ -50,7 +50,7 @@ describe('labs/*/*/lab.manifest: one declaration per lab', () => {
     if (!m.verify.includes('host')) {
       expect(
         m.features.length,
-        `labs/${lab}/lab.manifest: a lab not verified on the host must say which kernel feature the host lacks ("features: apparmor" or "criu"); otherwise add host to verify:`,
+        `labs/${lab}/lab.manifest: a lab not verified on the host must say which kernel feature the host lacks ("features: ${FEATURES.join(', ')}"); otherwise add host to verify:`,
       ).toBeGreaterThan(0);
     }
   });
