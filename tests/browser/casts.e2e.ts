@@ -1,30 +1,19 @@
 // The replay of a lab run on its page: nothing of it loads until the reader asks, then it plays.
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Browser} from 'playwright-core';
-import {launchChromium, serveBuild, type Site} from './site';
+import {describe, expect, it} from 'vitest';
+import {servedSite} from './site';
 
-let site: Site;
-let browser: Browser;
+const the = servedSite();
 
-beforeAll(async () => {
-  site = await serveBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-});
 
 describe('a lab page plays a recorded run of its lab', () => {
   it('loads the player and the cast only when opened, plays it, and changes speed', async () => {
-    const page = await browser.newPage();
+    const page = await the.browser.newPage();
     const errors: string[] = [];
     const requests: string[] = [];
     page.on('console', (msg) => void (msg.type() === 'error' && errors.push(msg.text())));
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('request', (req) => requests.push(req.url()));
-    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    await page.goto(`${the.site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
     expect(requests.filter((u) => u.endsWith('.cast')), 'the cast loaded with the page, before the reader asked').toEqual([]);
     const cssBefore = await page.evaluate(() => Array.from(document.styleSheets).some((s) => Array.from(s.cssRules).some((r) => r.cssText.includes('.ap-term'))));
     expect(cssBefore, "the player's CSS loaded with the page").toBe(false);

@@ -1,31 +1,20 @@
 // Reader progress: marks kept in localStorage, shown in the sidebar and on /progress, after reloads.
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Browser} from 'playwright-core';
-import {launchChromium, serveBuild, type Site} from './site';
+import {describe, expect, it} from 'vitest';
+import {servedSite} from './site';
 
-let site: Site;
-let browser: Browser;
+const the = servedSite();
 
-beforeAll(async () => {
-  site = await serveBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-});
 
 describe('reader progress in Chromium', () => {
   it('a chapter and a lab marked done stay done after a reload, in the sidebar and on /progress, offline too', async () => {
-    const context = await browser.newContext();
+    const context = await the.browser.newContext();
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (msg) => void (msg.type() === 'error' && errors.push(msg.text())));
     page.on('pageerror', (err) => errors.push(err.message));
     const sidebarItem = (slug: string) => page.locator(`li.theme-doc-sidebar-item-link:has(> a[href$="/silos-isolation/${slug}"])`);
 
-    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    await page.goto(`${the.site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
     const chapter = page.getByLabel('Done with this chapter');
     const lab = page.getByLabel('I ran this lab (or watched its replay)');
     expect(await chapter.isChecked()).toBe(false);
@@ -49,7 +38,7 @@ describe('reader progress in Chromium', () => {
     await expect.poll(() => page.getByLabel('Done with this chapter').isChecked()).toBe(true);
 
     // The checklist page, part by part.
-    await page.goto(`${site.url}/progress`, {waitUntil: 'networkidle'});
+    await page.goto(`${the.site.url}/progress`, {waitUntil: 'networkidle'});
     await expect.poll(() => page.getByLabel('Chapter done: PID namespace').isChecked()).toBe(true);
     expect(await page.getByLabel('Lab run: silos/pid-ns').isChecked()).toBe(true);
     expect(await page.getByLabel('Chapter done: UTS namespace').isChecked()).toBe(false);

@@ -1,27 +1,16 @@
 // Self-checks and copy buttons, in Chromium against the built site.
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Browser} from 'playwright-core';
+import {describe, expect, it} from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import {launchChromium, root, serveBuild, type Site} from './site';
+import {root, servedSite} from './site';
 
-let site: Site;
-let browser: Browser;
+const the = servedSite();
 
-beforeAll(async () => {
-  site = await serveBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-});
 
 describe('reader aids in Chromium', () => {
   it('a self-check hides its answers until the reader opens one', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    const page = await the.browser.newPage();
+    await page.goto(`${the.site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
     const check = page.getByRole('region', {name: 'Check yourself'});
     const questions = check.locator('li');
     expect(await questions.count()).toBeGreaterThanOrEqual(3);
@@ -35,9 +24,9 @@ describe('reader aids in Chromium', () => {
   });
 
   it("a console block's copy button copies the commands, without prompts or output", async () => {
-    const context = await browser.newContext({permissions: ['clipboard-read', 'clipboard-write']});
+    const context = await the.browser.newContext({permissions: ['clipboard-read', 'clipboard-write']});
     const page = await context.newPage();
-    await page.goto(`${site.url}/docs/intro/prerequisites`, {waitUntil: 'networkidle'});
+    await page.goto(`${the.site.url}/docs/intro/prerequisites`, {waitUntil: 'networkidle'});
     const block = page.locator('.theme-code-block', {hasText: '$ uname -r'}).first();
     await block.hover();
     await block.getByRole('button', {name: 'Copy code to clipboard'}).click();

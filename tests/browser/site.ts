@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {chromium, type Browser} from 'playwright-core';
+import {afterAll, beforeAll} from 'vitest';
 
 export const root = path.resolve(__dirname, '../..');
 export const buildDir = path.join(root, 'build');
@@ -135,4 +136,21 @@ export function gzippedSize(url: string): number {
   let size = gzipCache.get(file);
   if (size === undefined) gzipCache.set(file, (size = zlib.gzipSync(fs.readFileSync(file), {level: 9}).length));
   return size;
+}
+
+/**
+ * For a test file: build/ served on loopback and a Chromium, started before its tests and closed
+ * after them. Read both from the returned object inside tests (they exist once beforeAll ran).
+ */
+export function servedSite(): {site: Site; browser: Browser} {
+  const the = {} as {site: Site; browser: Browser};
+  beforeAll(async () => {
+    the.site = await serveBuild();
+    the.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await the.browser?.close();
+    await the.site?.stop();
+  });
+  return the;
 }

@@ -1,31 +1,21 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {Browser, Page} from 'playwright-core';
-import {docRoutes, launchChromium, serveBuild, type Site} from './site';
+import {describe, expect, it} from 'vitest';
+import type {Page} from 'playwright-core';
+import {docRoutes, servedSite} from './site';
 
-let site: Site;
-let browser: Browser;
-/** Routes with a diagram: drawn to SVG at build time (src/plugins/mermaid-svg), or by mermaid in the browser. */
+const the = servedSite();
+/** Routes with a diagram: drawn to SVG at build time (src/plugins/mermaid-svg), or by mermaid in the the.browser. */
 const mermaidRoutes: string[] = [];
 
-beforeAll(async () => {
-  site = await serveBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.stop();
-});
 
 /** Open a route and collect what the console and the page report as errors. */
 async function open(route: string): Promise<{page: Page; errors: string[]}> {
-  const page = await browser.newPage();
+  const page = await the.browser.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  const response = await page.goto(site.url + route, {waitUntil: 'networkidle'});
+  const response = await page.goto(the.site.url + route, {waitUntil: 'networkidle'});
   if (!response?.ok()) errors.push(`HTTP ${response?.status()} for ${route}`);
   return {page, errors};
 }
