@@ -3,7 +3,8 @@
 #
 #   mini-container run [OPTIONS] [--] CMD [ARGS...]   run CMD as PID 1 of a new container
 #   mini-container ps                                 list the containers (from their state files)
-#   mini-container exec ID|NAME CMD [ARGS...]         run CMD inside a running container
+#   mini-container exec [OPTS] ID|NAME CMD [ARGS...]  run CMD inside a running container
+#                                                     (--user, -e, -w as for run)
 #   mini-container logs ID|NAME                       print the output of a detached container
 #   mini-container stop [-t SECS] ID|NAME             SIGTERM its PID 1, SIGKILL after SECS (10)
 #   mini-container rm [-f] ID|NAME                    remove a stopped container (-f: stop it first)
@@ -44,7 +45,8 @@ MC_CHAIN_POST=CFS-MC-POST
 mc::usage() {
   cat >&2 <<'EOF'
 usage: mini-container run [OPTIONS] [--] CMD [ARGS...]
-       mini-container ps | exec ID CMD... | logs ID | stop [-t SECS] ID | rm [-f] ID | prune
+       mini-container exec [--user UID[:GID]] [-e KEY=VALUE] [-w DIR] ID CMD...
+       mini-container ps | logs ID | stop [-t SECS] ID | rm [-f] ID | prune
 run options:
   --rootfs DIR        root file system (default: a cached BusyBox rootfs)
   --name NAME         a name for ps, exec, stop (default: the id)
@@ -864,19 +866,48 @@ mc::stop() {
   fi
 }
 
+# exec [--user UID[:GID]] [-e KEY=VALUE]... [-w DIR] ID CMD...: the same options, checked the
+# same way, as run's (the working directory must exist in the container: exec creates nothing).
 mc::exec() {
+  MC_USER='' MC_ENVS=() MC_WORKDIR=/
+  while (($#)); do
+    case $1 in
+      --) shift; break ;;
+      -e | --env | -w | --workdir | --user)
+        (($# >= 2)) || mc::usage_error "option $1 needs a value."
+        case $1 in
+          -e | --env) MC_ENVS+=("$2") ;;
+          -w | --workdir) MC_WORKDIR=$2 ;;
+          --user) MC_USER=$2 ;;
+        esac
+        shift ;;
+      -*) mc::usage_error "unknown option '$1' for exec." ;;
+      *) break ;;
+    esac
+    shift
+  done
   (($# >= 2)) || mc::usage_error "exec needs a container and a command."
+  local v
+  for v in "${MC_ENVS[@]}"; do
+    [[ $v =~ ^[A-Za-z_][A-Za-z0-9_]*(=.*)?$ && $v != *$'\n'* ]] || die "the variable '$v' is not valid: use KEY=VALUE."
+  done
+  [[ $MC_WORKDIR == /* ]] || die "the working directory '$MC_WORKDIR' must be an absolute path."
+  [[ -z $MC_USER || $MC_USER =~ ^[0-9]{1,9}(:[0-9]{1,9})?$ ]] || die "the user '$MC_USER' is not valid: use UID or UID:GID (numbers)."
   mc::find "$1"
   shift
   mc::alive "$MC_DIR" || die "container $MC_ID is not running."
-  local pid procs='' dir user=''
+  local pid procs='' dir env=''
   mc::state_get "$MC_DIR/state.json" pid
   pid=$MC_VALUE
   cgroup::_detect
   while IFS= read -r dir; do procs+=$dir/cgroup.procs$'\n'; done < <(cgroup::_dirs "$MC_PREFIX$MC_ID")
+  for v in "${MC_ENVS[@]}"; do
+    [[ $v == *=* ]] || v=$v=${!v:-}
+    env+=$v$'\n'
+  done
   MC_CAP_ADD=() MC_CAP_DROP=()
   mc::caps
-  MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$user MC_WORKDIR=/ MC_ENV='' \
+  MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$MC_USER MC_WORKDIR=$MC_WORKDIR MC_ENV=$env \
     exec perl -e "$MC_INIT" exec "$@"
 }
 
