@@ -16,20 +16,34 @@
 # /run/mini-container/<id>/ (state.json, log, runtime.env).
 #
 # The work inside the new namespaces (mounts, pivot_root, capabilities, the final exec) is done by a
-# short Perl program, MC_INIT below: after pivot_root the host's tools (mount, setpriv, capsh) are
-# out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl (perl-base, always on
-# Debian) makes those system calls itself, in one process, with no fork: what runc does in Go.
+# short Perl program, MC_INIT at the end of this file: after pivot_root the host's tools (mount,
+# setpriv, capsh) are out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl
+# (perl-base, always on Debian) makes those system calls itself, in one process, with no fork: what
+# runc does in Go.
 set -Eeuo pipefail
 # shellcheck source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-# shellcheck source=rootfs.sh
-source "${BASH_SOURCE[0]%/*}/rootfs.sh"
 # shellcheck source=overlay.sh
 source "${BASH_SOURCE[0]%/*}/overlay.sh"
-# shellcheck source=cgroup.sh
-source "${BASH_SOURCE[0]%/*}/cgroup.sh"
-# shellcheck source=netns.sh
-source "${BASH_SOURCE[0]%/*}/netns.sh"
+# rootfs.sh, cgroup.sh and netns.sh are read when first needed: reading a library costs bash a
+# millisecond or two, and a plain `run` needs none of them.
+mc::lib() {
+  case $1 in
+    rootfs)
+      # shellcheck source=rootfs.sh
+      [[ -n ${_CFS_ROOTFS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/rootfs.sh" ;;
+    cgroup)
+      # shellcheck source=cgroup.sh
+      [[ -n ${_CFS_CGROUP_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/cgroup.sh" ;;
+    netns)
+      # shellcheck source=netns.sh
+      [[ -n ${_CFS_NETNS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/netns.sh" ;;
+  esac
+}
+# mkdir and rm as bash's loadable builtins (Debian: bash-builtins), when they are there: the same
+# commands without a fork and an exec each. Without the package, the usual programs run. (Not its
+# rmdir: it takes `--` for a folder name.)
+{ enable -f mkdir mkdir && enable -f rm rm; } 2>/dev/null || true
 
 CFS_LOG_TAG=mini-container
 MC_SELF=$CFS_REPO_ROOT/scripts/mini-container.sh
@@ -236,6 +250,7 @@ mc::rootfs() {
   flock "$lock"
   if [[ ! -x $MC_CACHE/bin/busybox ]]; then
     log::info "building the BusyBox rootfs in $MC_CACHE (once)"
+    mc::lib rootfs
     rm -rf -- "$MC_CACHE.tmp"
     rootfs::busybox "$MC_CACHE.tmp"
     mv -- "$MC_CACHE.tmp" "$MC_CACHE"
@@ -267,6 +282,7 @@ mc::layer_remove() { rm -rf -- "$1/upper" "$1/work" "$1/rootfs"; }
 # costs a wait for an RCU grace period (tens of ms): the largest single cost of a start.
 mc::cgroup_create() {
   local name=$1 dir
+  mc::lib cgroup
   cgroup::create "$name" memory pids cpu
   [[ -z $MC_MEMORY ]] || cgroup::set_memory_max "$name" "$MC_BYTES"
   [[ -z $MC_PIDS ]] || cgroup::set_pids_max "$name" "$((10#$MC_PIDS))"
@@ -316,6 +332,7 @@ mc::net_check_ports() {
 
 # The bridge and the nat chains, made by the first container that needs them.
 mc::net_host_setup() {
+  mc::lib netns
   if [[ ! -d /sys/class/net/$MC_BRIDGE ]]; then
     netns::require_free_subnet "$MC_SUBNET.0/24"
     ip -batch - <<EOF
@@ -409,176 +426,15 @@ mc::net_gc() {
 # which MC_INIT forks PID 1; PID 1 then joins the cgroup and unshares the cgroup namespace itself,
 # so that its view of /proc/self/cgroup starts at its own cgroup. unshare --mount makes every mount
 # private first: nothing mounted inside propagates to the host.
-# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 once its file system is ready,
-# and waits on fd 3 for "go" (the network is configured in between).
+# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 at once and "ready" once its
+# file system is built, then waits on fd 3 for "go" (the network is configured in between).
 mc::launch() {
   MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
     MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
     MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE \
-    exec unshare --mount --uts --ipc --net --pid -- perl -e "$MC_INIT" init "${MC_CMD[@]}"
+    exec unshare --mount --uts --ipc --net --pid -- perl -x "$MC_SELF" init "${MC_CMD[@]}"
 }
 # endregion namespaces
-
-# The program that runs in the new namespaces (see the top of this file for why Perl).
-# It runs with fds 3 (read) and 4 (write) of the sync pipe in `init` mode.
-read -r -d '' MC_INIT <<'PERL' || true
-use strict;   # and no other module: each one costs milliseconds of start-up
-# x86_64 system call numbers (asm/unistd_64.h) and flags (linux/mount.h, linux/prctl.h, sched.h).
-my %NR = (mount => 165, umount2 => 166, pivot_root => 155, sethostname => 170, mknod => 133,
-  prctl => 157, capset => 126, setgroups => 116, setresgid => 119, setresuid => 117,
-  unshare => 272, setns => 308);
-sub MS_RDONLY () { 1 } sub MS_NOSUID () { 2 } sub MS_NODEV () { 4 } sub MS_NOEXEC () { 8 }
-sub MS_REMOUNT () { 32 } sub MS_BIND () { 4096 } sub MS_REC () { 16384 } sub MNT_DETACH () { 2 }
-sub CLONE_NEWCGROUP () { 0x02000000 } sub PR_SET_PDEATHSIG () { 1 } sub PR_CAPBSET_DROP () { 24 }
-sub PR_SET_NO_NEW_PRIVS () { 38 } sub PR_CAP_AMBIENT () { 47 }
-# syscall() may write into its string arguments: pass copies (numbers stay numbers).
-sub sys { my $name = shift; my @a = map { my $c = $_; $c } @_; my $r = syscall($NR{$name}, @a);
-  die "mini-container: $name(@{[join ', ', map { defined $_ ? $_ : 'NULL' } @_]}): $!\n" if $r == -1; $r }
-sub hostname { open(my $h, '<', '/proc/sys/kernel/hostname') or return ''; <$h> =~ s/\s+$//r }
-sub close_fd { my $fh; open($fh, '<&=', $_[0]) and close $fh }
-sub lines { my $v = $ENV{$_[0]} // ''; grep { length } split /\n/, $v }
-sub mkdir_p { my $p = ''; for (grep { length } split m{/}, $_[0]) { $p .= "/$_"; mkdir $p } }
-
-# Move this process into the container's cgroup (one cgroup.procs per v1 hierarchy; "0" = me).
-sub join_cgroups {
-  for my $f (lines('MC_CGROUPS')) {
-    open(my $fh, '>', $f) or die "mini-container: $f: $!\n"; print $fh "0\n";
-    close($fh) or die "mini-container: cannot join the cgroup ($f): $!\n";
-  }
-}
-
-# Bring lo up in the new network namespace (SIOCGIFFLAGS/SIOCSIFFLAGS on a UDP socket).
-sub lo_up {
-  socket(my $s, 2, 2, 0) or die "mini-container: socket: $!\n";
-  my $req = pack('a16 x24', 'lo'); ioctl($s, 0x8913, $req) or die "mini-container: SIOCGIFFLAGS lo: $!\n";
-  my $flags = unpack('x16 s', $req) | 1;
-  ioctl($s, 0x8914, pack('a16 s x22', 'lo', $flags)) or die "mini-container: SIOCSIFFLAGS lo: $!\n";
-}
-
-# region pivot-root
-# The container's file system, built under MC_MERGED in this (private) mount namespace, then made
-# the root with pivot_root. Docker's defaults: /proc fresh for the new PID namespace, /sys
-# read-only, /dev a small tmpfs with only the harmless devices, its own devpts and /dev/shm.
-sub mount_fs { my ($src, $dst, $type, $flags, $data) = @_;
-  sys('mount', $src, $dst, $type, 0 + $flags, defined $data ? $data : 0) }
-sub make_dev { my ($path, $major, $minor) = @_;   # a character device, mode 0666
-  sys('mknod', $path, 0020666, 0 + (($major << 8) | $minor)); chmod 0666, $path }
-
-sub build_root {
-  my $r = $ENV{MC_MERGED};
-  mount_fs('cfs-mc-overlay', $r, 'overlay', 0, $ENV{MC_OVERLAY});   # the writable layer
-  -d "$r/$_" or mkdir "$r/$_" for qw(proc sys dev tmp);
-  mount_fs('proc', "$r/proc", 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  mount_fs('sysfs', "$r/sys", 'sysfs', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
-  mount_fs('tmpfs', "$r/dev", 'tmpfs', MS_NOSUID | MS_NOEXEC, 'mode=755,size=65536k');
-  make_dev("$r/dev/$$_[0]", $$_[1], $$_[2]) for (['null', 1, 3], ['zero', 1, 5], ['full', 1, 7],
-    ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]);
-  mkdir "$r/dev/pts"; mkdir "$r/dev/shm";
-  mount_fs('devpts', "$r/dev/pts", 'devpts', MS_NOSUID | MS_NOEXEC, 'newinstance,ptmxmode=0666,mode=0620');
-  mount_fs('shm', "$r/dev/shm", 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mode=1777,size=65536k');
-  symlink('pts/ptmx', "$r/dev/ptmx"); symlink('/proc/self/fd', "$r/dev/fd");
-  symlink("/proc/self/fd/$$_[1]", "$r/dev/$$_[0]") for (['stdin', 0], ['stdout', 1], ['stderr', 2]);
-  for (lines('MC_VOLS')) {                                    # -v HOST:CTR[:ro], "HOST\tCTR\tro"
-    my ($host, $ctr, $ro) = split /\t/;
-    if (-d $host) { mkdir_p("$r$ctr") } else { mkdir_p("$r$ctr" =~ s{/[^/]*$}{}r); open(my $t, '>>', "$r$ctr") }
-    mount_fs($host, "$r$ctr", 0, MS_BIND | MS_REC);
-    mount_fs(0, "$r$ctr", 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV) if $ro eq 'ro';
-  }
-  mkdir_p("$r$ENV{MC_WORKDIR}");
-  mount_fs(0, $r, 0, MS_BIND | MS_REMOUNT | MS_RDONLY) if $ENV{MC_READONLY};   # --read-only
-  # pivot_root(".", "."): the old root ends up stacked on top of the new one; detaching it leaves
-  # the new root alone, with no path back to the host's file system (runc does the same).
-  chdir $r or die "mini-container: chdir $r: $!\n";
-  sys('pivot_root', '.', '.');
-  sys('umount2', '.', MNT_DETACH);
-  chdir '/';
-}
-# endregion pivot-root
-
-# region capabilities
-# Docker's default: a bounding set of 14 capabilities (MC_CAPS, kernel numbers), nothing inherited
-# or ambient, no_new_privs (setuid binaries and file capabilities can never add any), and for
-# --user a switch of uid/gid, which clears the permitted and effective sets by itself.
-sub drop_privileges {
-  my %keep = map { $_ => 1 } grep { length } split /,/, $ENV{MC_CAPS} // '';
-  open(my $fh, '<', '/proc/sys/kernel/cap_last_cap') or die; my $last = 0 + <$fh>;
-  for my $cap (0 .. $last) { sys('prctl', PR_CAPBSET_DROP, $cap, 0, 0, 0) unless $keep{$cap} }
-  sys('prctl', PR_CAP_AMBIENT, 4, 0, 0, 0);                   # PR_CAP_AMBIENT_CLEAR_ALL
-  my ($uid, $gid) = (0, 0);
-  if (length($ENV{MC_USER} // '')) {
-    ($uid, $gid) = split /:/, $ENV{MC_USER}; $gid //= $uid; ($uid, $gid) = (0 + $uid, 0 + $gid);
-    sys('setgroups', 1, pack('L', $gid)); sys('setresgid', $gid, $gid, $gid); sys('setresuid', $uid, $uid, $uid);
-  }
-  my ($lo, $hi) = (0, 0);
-  if ($uid == 0) { for (keys %keep) { if ($_ < 32) { $lo |= 1 << $_ } else { $hi |= 1 << ($_ - 32) } } }
-  # capset(_LINUX_CAPABILITY_VERSION_3): effective, permitted, inheritable for caps 0-31, then 32-63.
-  sys('capset', pack('LL', 0x20080522, 0), pack('L6', $lo, $lo, 0, $hi, $hi, 0));
-  sys('prctl', PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  return $uid;
-}
-# endregion capabilities
-
-# region init
-# The last step: a clean environment, the working directory, and exec of CMD, which becomes PID 1
-# (or, for `exec`, a process in the container). Not found: 127, as a shell says; not runnable: 126.
-sub start_cmd {
-  my ($uid, @cmd) = @_;
-  my $term = $ENV{TERM}; my @env = lines('MC_ENV'); my $wd = $ENV{MC_WORKDIR_IN} // '/';
-  %ENV = (PATH => '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    HOME => $uid == 0 ? '/root' : '/', HOSTNAME => hostname());
-  $ENV{TERM} = $term if defined $term;
-  for (@env) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v }
-  chdir($wd) or die "mini-container: chdir $wd: $!\n";
-  exec { $cmd[0] } @cmd;
-  my $err = $!; print STDERR "mini-container: $cmd[0]: $err\n";
-  exit($!{ENOENT} ? 127 : 126);
-}
-
-# Wait for PID 1 and exit with its status: 128 + the signal when it was killed (137 for SIGKILL,
-# the OOM killer's signal), as a shell reports it.
-sub wait_status { my $pid = shift; waitpid($pid, 0); exit($? & 127 ? 128 + ($? & 127) : $? >> 8) }
-
-my $mode = shift @ARGV;
-if ($mode eq 'init') {
-  my $pid = fork() // die "mini-container: fork: $!\n";
-  if ($pid) {                     # the shim: stays on the host side, dies with the runtime
-    sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0); close_fd($_) for 3, 4;
-    # Ctrl-C and the like are for the container and the runtime: the shim stays until PID 1 is
-    # gone, so that the runtime, waiting for the shim, knows the container has ended.
-    $SIG{$_} = 'IGNORE' for qw(INT TERM HUP QUIT);
-    # The runtime's lock on its container (shared open file: held until both let go of it).
-    my $alive; open($alive, '<&=', $ENV{MC_ALIVE_FD}) and flock($alive, 2);
-    wait_status($pid);
-  }
-  sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0);                    # PID 1 dies with the shim
-  close_fd($ENV{MC_ALIVE_FD});
-  join_cgroups(); sys('unshare', CLONE_NEWCGROUP);
-  open(my $st, '<', '/proc/self/stat') or die; my ($host_pid) = split ' ', <$st>;  # host /proc still
-  $ENV{MC_HOSTNAME} and sys('sethostname', $ENV{MC_HOSTNAME}, length $ENV{MC_HOSTNAME});
-  lo_up(); build_root();
-  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
-  syswrite($to_host, "$host_pid\n"); close $to_host;
-  my $go = <$from_host> // ''; close $from_host;
-  exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
-  $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
-  start_cmd(drop_privileges(), @ARGV);
-} elsif ($mode eq 'exec') {
-  # Join a running container: its cgroup, then every namespace of its PID 1 (mnt last: it also
-  # moves us to the container's root), then fork, since a new PID namespace applies to children.
-  my $target = $ENV{MC_PID};
-  join_cgroups();
-  my @ns = map { open(my $fh, '<', "/proc/$target/ns/$_") or die "mini-container: $_: $!\n"; $fh }
-    qw(cgroup ipc uts net pid mnt);
-  sys('setns', fileno($_), 0) for @ns;
-  close $_ for @ns;
-  my $pid = fork() // die "mini-container: fork: $!\n";
-  wait_status($pid) if $pid;
-  $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
-  start_cmd(drop_privileges(), @ARGV);
-}
-die "mini-container: unknown mode $mode\n";
-# endregion init
-PERL
 
 # region state
 # /run/mini-container/<id>/: state.json (in the spirit of runc's: id, pid, status, bundle, and
@@ -706,13 +562,20 @@ mc::logs() {
 # bits, the layer (unless kept), and the state folder (unless kept). Safe to run twice.
 mc::teardown() {
   local dir=$1 id=${1##*/} keep_state=${2:-0}
-  cgroup::remove "$MC_PREFIX$id" || true
-  local line ip='' ports='' lines=()
+  local line ip='' ports='' cgroup=1 lines=()
   if [[ -f $dir/runtime.env ]]; then
     while IFS= read -r line; do
-      case $line in MC_IP=?*) ip=${line#MC_IP=} ;; MC_PORTS=?*) ports=${line#MC_PORTS=} ;; esac
+      case $line in
+        MC_IP=?*) ip=${line#MC_IP=} ;;
+        MC_PORTS=?*) ports=${line#MC_PORTS=} ;;
+        MC_CGROUP=0) cgroup=0 ;; # run made none (no limit): nothing to look for
+      esac
       lines+=("$line")
     done <"$dir/runtime.env"
+  fi
+  if ((cgroup)); then
+    mc::lib cgroup
+    cgroup::remove "$MC_PREFIX$id" || true
   fi
   if [[ -n $ip ]]; then
     # Released first (the next allocation may take it), then the host side undone.
@@ -721,8 +584,14 @@ mc::teardown() {
   fi
   ((keep_state)) && return 0
   rm -rf -- "$dir"
-  # The last container out removes MC_RUN too (mc::lock checks that it still holds the real one).
-  rmdir -- "$MC_RUN" 2>/dev/null || true
+  # The last container out removes MC_RUN too (mc::lock checks that it still holds the real one),
+  # with bash's loadable rmdir when it is there, loaded for this one call (it takes no `--`).
+  if enable -f rmdir rmdir 2>/dev/null; then
+    rmdir "$MC_RUN" 2>/dev/null || true
+    enable -d rmdir
+  else
+    rmdir -- "$MC_RUN" 2>/dev/null || true
+  fi
 }
 
 # region lifecycle
@@ -759,8 +628,10 @@ mc::run() {
   # The state folder (and MC_RUN) and the layer's folders, in one fork.
   mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
   if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
-  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
-    >"$MC_DIR/runtime.env"
+  local cgroup=0
+  [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || cgroup=1
+  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\nMC_CGROUP=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
+    "$cgroup" >"$MC_DIR/runtime.env"
   # The runtime's lock on its container, for its whole life (stop and prune test it): this open
   # file, locked by the shim (MC_INIT) without a fork, and held while either keeps it open.
   exec {MC_ALIVE}<"$MC_DIR/runtime.env"
@@ -773,7 +644,7 @@ mc::run() {
 
   mc::layer "$MC_DIR"
   MC_CGROUP_PROCS=''
-  [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || mc::cgroup_create "$MC_PREFIX$MC_ID"
+  ((cgroup == 0)) || mc::cgroup_create "$MC_PREFIX$MC_ID"
   local v src dst mode
   MC_VOLS='' MC_ENV=''
   for v in "${MC_VOLUMES[@]}"; do
@@ -804,8 +675,15 @@ mc::run() {
   # On an interrupt: SIGKILL PID 1 and wait for the shim, which returns once the PID namespace
   # is empty (no polling), before the teardown.
   cleanup::push "kill -KILL $pid1 2>/dev/null; wait $shim 2>/dev/null || true"
+  # While PID 1 builds its root (two CPUs: at the same time), the network and the state; then
+  # PID 1's "ready" (its root is built) and our "go".
   [[ $MC_NET == none ]] || mc::net_attach "$pid1"
   mc::state_write running "$pid1"
+  local ready=''
+  if ! read -r -u "$from_pid1" ready || [[ $ready != ready ]]; then
+    wait "$shim" || true
+    die "the container failed to start (see the message above)."
+  fi
   printf 'go\n' >&"$to_pid1"
   exec {to_pid1}>&- {from_pid1}<&-
   [[ -z ${MC_READY:-} ]] || { printf 'started\n' >&"$MC_READY"; exec {MC_READY}>&- 1>/dev/null 2>>"$MC_LOG"; }
@@ -899,6 +777,7 @@ mc::exec() {
   local pid procs='' dir env=''
   mc::state_get "$MC_DIR/state.json" pid
   pid=$MC_VALUE
+  mc::lib cgroup
   cgroup::_detect
   while IFS= read -r dir; do procs+=$dir/cgroup.procs$'\n'; done < <(cgroup::_dirs "$MC_PREFIX$MC_ID")
   for v in "${MC_ENVS[@]}"; do
@@ -908,7 +787,7 @@ mc::exec() {
   MC_CAP_ADD=() MC_CAP_DROP=()
   mc::caps
   MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$MC_USER MC_WORKDIR=$MC_WORKDIR MC_ENV=$env \
-    exec perl -e "$MC_INIT" exec "$@"
+    exec perl -x "$MC_SELF" exec "$@"
 }
 
 mc::rm() {
@@ -928,6 +807,7 @@ mc::rm() {
 # named cfs-mc-… that no live container owns: cgroups, veths, the bridge and the chains.
 mc::prune() {
   local dir id live=" " name
+  mc::lib cgroup
   mc::lock
   for dir in "$MC_RUN"/*/; do
     dir=${dir%/}
@@ -977,3 +857,172 @@ main() {
   esac
 }
 main "$@"
+exit
+# Bash reads no further (it parses a script as it runs it, and main has exited): what follows is
+# MC_INIT, the program that runs in the new namespaces (see the top of this file for why Perl),
+# which `perl -x` runs from this very file, starting at its #! line. A heredoc nobody runs keeps
+# it out of bash's way: bash never spends time reading it, and shellcheck sees only text.
+# In `init` mode it runs with fds 3 (read) and 4 (write) of the sync pipe.
+# shellcheck disable=SC2317 # never run, on purpose
+: <<'PERL'
+#!/usr/bin/perl
+use strict;   # and no other module: each one costs milliseconds of start-up
+# x86_64 system call numbers (asm/unistd_64.h) and flags (linux/mount.h, linux/prctl.h, sched.h).
+my %NR = (mount => 165, umount2 => 166, pivot_root => 155, sethostname => 170, mknod => 133,
+  prctl => 157, capset => 126, setgroups => 116, setresgid => 119, setresuid => 117,
+  unshare => 272, setns => 308);
+sub MS_RDONLY () { 1 } sub MS_NOSUID () { 2 } sub MS_NODEV () { 4 } sub MS_NOEXEC () { 8 }
+sub MS_REMOUNT () { 32 } sub MS_BIND () { 4096 } sub MS_REC () { 16384 } sub MNT_DETACH () { 2 }
+sub CLONE_NEWCGROUP () { 0x02000000 } sub PR_SET_PDEATHSIG () { 1 } sub PR_CAPBSET_DROP () { 24 }
+sub PR_SET_NO_NEW_PRIVS () { 38 } sub PR_CAP_AMBIENT () { 47 }
+# syscall() may write into its string arguments: pass copies (numbers stay numbers).
+sub sys { my $name = shift; my @a = map { my $c = $_; $c } @_; my $r = syscall($NR{$name}, @a);
+  die "mini-container: $name(@{[join ', ', map { defined $_ ? $_ : 'NULL' } @_]}): $!\n" if $r == -1; $r }
+sub hostname { open(my $h, '<', '/proc/sys/kernel/hostname') or return ''; <$h> =~ s/\s+$//r }
+sub close_fd { my $fh; open($fh, '<&=', $_[0]) and close $fh }
+sub lines { my $v = $ENV{$_[0]} // ''; grep { length } split /\n/, $v }
+sub mkdir_p { my $p = ''; for (grep { length } split m{/}, $_[0]) { $p .= "/$_"; mkdir $p } }
+
+# Move this process into the container's cgroup (one cgroup.procs per v1 hierarchy; "0" = me).
+sub join_cgroups {
+  for my $f (lines('MC_CGROUPS')) {
+    open(my $fh, '>', $f) or die "mini-container: $f: $!\n"; print $fh "0\n";
+    close($fh) or die "mini-container: cannot join the cgroup ($f): $!\n";
+  }
+}
+
+# Bring lo up in the new network namespace (SIOCGIFFLAGS/SIOCSIFFLAGS on a UDP socket).
+sub lo_up {
+  socket(my $s, 2, 2, 0) or die "mini-container: socket: $!\n";
+  my $req = pack('a16 x24', 'lo'); ioctl($s, 0x8913, $req) or die "mini-container: SIOCGIFFLAGS lo: $!\n";
+  my $flags = unpack('x16 s', $req) | 1;
+  ioctl($s, 0x8914, pack('a16 s x22', 'lo', $flags)) or die "mini-container: SIOCSIFFLAGS lo: $!\n";
+}
+
+# region pivot-root
+# The container's file system, built under MC_MERGED in this (private) mount namespace, then made
+# the root with pivot_root. Docker's defaults: /proc fresh for the new PID namespace, /sys
+# read-only, /dev a small tmpfs with only the harmless devices, its own devpts and /dev/shm.
+sub mount_fs { my ($src, $dst, $type, $flags, $data) = @_;
+  sys('mount', $src, $dst, $type, 0 + $flags, defined $data ? $data : 0) }
+sub make_dev { my ($path, $major, $minor) = @_;   # a character device, mode 0666
+  sys('mknod', $path, 0020666, 0 + (($major << 8) | $minor)); chmod 0666, $path }
+
+sub build_root {
+  my $r = $ENV{MC_MERGED};
+  mount_fs('cfs-mc-overlay', $r, 'overlay', 0, $ENV{MC_OVERLAY});   # the writable layer
+  -d "$r/$_" or mkdir "$r/$_" for qw(proc sys dev tmp);
+  mount_fs('proc', "$r/proc", 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  mount_fs('sysfs', "$r/sys", 'sysfs', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+  mount_fs('tmpfs', "$r/dev", 'tmpfs', MS_NOSUID | MS_NOEXEC, 'mode=755,size=65536k');
+  make_dev("$r/dev/$$_[0]", $$_[1], $$_[2]) for (['null', 1, 3], ['zero', 1, 5], ['full', 1, 7],
+    ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]);
+  mkdir "$r/dev/pts"; mkdir "$r/dev/shm";
+  mount_fs('devpts', "$r/dev/pts", 'devpts', MS_NOSUID | MS_NOEXEC, 'newinstance,ptmxmode=0666,mode=0620');
+  mount_fs('shm', "$r/dev/shm", 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mode=1777,size=65536k');
+  symlink('pts/ptmx', "$r/dev/ptmx"); symlink('/proc/self/fd', "$r/dev/fd");
+  symlink("/proc/self/fd/$$_[1]", "$r/dev/$$_[0]") for (['stdin', 0], ['stdout', 1], ['stderr', 2]);
+  for (lines('MC_VOLS')) {                                    # -v HOST:CTR[:ro], "HOST\tCTR\tro"
+    my ($host, $ctr, $ro) = split /\t/;
+    if (-d $host) { mkdir_p("$r$ctr") } else { mkdir_p("$r$ctr" =~ s{/[^/]*$}{}r); open(my $t, '>>', "$r$ctr") }
+    mount_fs($host, "$r$ctr", 0, MS_BIND | MS_REC);
+    mount_fs(0, "$r$ctr", 0, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV) if $ro eq 'ro';
+  }
+  mkdir_p("$r$ENV{MC_WORKDIR}");
+  mount_fs(0, $r, 0, MS_BIND | MS_REMOUNT | MS_RDONLY) if $ENV{MC_READONLY};   # --read-only
+  # pivot_root(".", "."): the old root ends up stacked on top of the new one; detaching it leaves
+  # the new root alone, with no path back to the host's file system (runc does the same).
+  chdir $r or die "mini-container: chdir $r: $!\n";
+  sys('pivot_root', '.', '.');
+  sys('umount2', '.', MNT_DETACH);
+  chdir '/';
+}
+# endregion pivot-root
+
+# region capabilities
+# Docker's default: a bounding set of 14 capabilities (MC_CAPS, kernel numbers), nothing inherited
+# or ambient, no_new_privs (setuid binaries and file capabilities can never add any), and for
+# --user a switch of uid/gid, which clears the permitted and effective sets by itself.
+sub drop_privileges {
+  my %keep = map { $_ => 1 } grep { length } split /,/, $ENV{MC_CAPS} // '';
+  open(my $fh, '<', '/proc/sys/kernel/cap_last_cap') or die; my $last = 0 + <$fh>;
+  for my $cap (0 .. $last) { sys('prctl', PR_CAPBSET_DROP, $cap, 0, 0, 0) unless $keep{$cap} }
+  sys('prctl', PR_CAP_AMBIENT, 4, 0, 0, 0);                   # PR_CAP_AMBIENT_CLEAR_ALL
+  my ($uid, $gid) = (0, 0);
+  if (length($ENV{MC_USER} // '')) {
+    ($uid, $gid) = split /:/, $ENV{MC_USER}; $gid //= $uid; ($uid, $gid) = (0 + $uid, 0 + $gid);
+    sys('setgroups', 1, pack('L', $gid)); sys('setresgid', $gid, $gid, $gid); sys('setresuid', $uid, $uid, $uid);
+  }
+  my ($lo, $hi) = (0, 0);
+  if ($uid == 0) { for (keys %keep) { if ($_ < 32) { $lo |= 1 << $_ } else { $hi |= 1 << ($_ - 32) } } }
+  # capset(_LINUX_CAPABILITY_VERSION_3): effective, permitted, inheritable for caps 0-31, then 32-63.
+  sys('capset', pack('LL', 0x20080522, 0), pack('L6', $lo, $lo, 0, $hi, $hi, 0));
+  sys('prctl', PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  return $uid;
+}
+# endregion capabilities
+
+# region init
+# The last step: a clean environment, the working directory, and exec of CMD, which becomes PID 1
+# (or, for `exec`, a process in the container). Not found: 127, as a shell says; not runnable: 126.
+sub start_cmd {
+  my ($uid, @cmd) = @_;
+  my $term = $ENV{TERM}; my @env = lines('MC_ENV'); my $wd = $ENV{MC_WORKDIR_IN} // '/';
+  %ENV = (PATH => '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME => $uid == 0 ? '/root' : '/', HOSTNAME => hostname());
+  $ENV{TERM} = $term if defined $term;
+  for (@env) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v }
+  chdir($wd) or die "mini-container: chdir $wd: $!\n";
+  exec { $cmd[0] } @cmd;
+  my ($errno, $err) = (0 + $!, "$!"); print STDERR "mini-container: $cmd[0]: $err\n";
+  exit($errno == 2 ? 127 : 126);                                 # 2: ENOENT (no Errno.pm: it is slow to load)
+}
+
+# Wait for PID 1 and exit with its status: 128 + the signal when it was killed (137 for SIGKILL,
+# the OOM killer's signal), as a shell reports it.
+sub wait_status { my $pid = shift; waitpid($pid, 0); exit($? & 127 ? 128 + ($? & 127) : $? >> 8) }
+
+my $mode = shift @ARGV;
+if ($mode eq 'init') {
+  my $pid = fork() // die "mini-container: fork: $!\n";
+  if ($pid) {                     # the shim: stays on the host side, dies with the runtime
+    sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0); close_fd($_) for 3, 4;
+    # Ctrl-C and the like are for the container and the runtime: the shim stays until PID 1 is
+    # gone, so that the runtime, waiting for the shim, knows the container has ended.
+    $SIG{$_} = 'IGNORE' for qw(INT TERM HUP QUIT);
+    # The runtime's lock on its container (shared open file: held until both let go of it).
+    my $alive; open($alive, '<&=', $ENV{MC_ALIVE_FD}) and flock($alive, 2);
+    wait_status($pid);
+  }
+  sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0);                    # PID 1 dies with the shim
+  close_fd($ENV{MC_ALIVE_FD});
+  join_cgroups(); sys('unshare', CLONE_NEWCGROUP);
+  open(my $st, '<', '/proc/self/stat') or die; my ($host_pid) = split ' ', <$st>;  # host /proc still
+  # The host PID at once, so that the runtime configures the network while we build the root.
+  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
+  syswrite($to_host, "$host_pid\n");
+  $ENV{MC_HOSTNAME} and sys('sethostname', $ENV{MC_HOSTNAME}, length $ENV{MC_HOSTNAME});
+  lo_up(); build_root();
+  syswrite($to_host, "ready\n"); close $to_host;
+  my $go = <$from_host> // ''; close $from_host;
+  exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
+  $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
+  start_cmd(drop_privileges(), @ARGV);
+} elsif ($mode eq 'exec') {
+  # Join a running container: its cgroup, then every namespace of its PID 1 (mnt last: it also
+  # moves us to the container's root), then fork, since a new PID namespace applies to children.
+  my $target = $ENV{MC_PID};
+  join_cgroups();
+  my @ns = map { open(my $fh, '<', "/proc/$target/ns/$_") or die "mini-container: $_: $!\n"; $fh }
+    qw(cgroup ipc uts net pid mnt);
+  sys('setns', fileno($_), 0) for @ns;
+  close $_ for @ns;
+  my $pid = fork() // die "mini-container: fork: $!\n";
+  wait_status($pid) if $pid;
+  $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
+  start_cmd(drop_privileges(), @ARGV);
+}
+die "mini-container: unknown mode $mode\n";
+# endregion init
+__END__
+PERL
