@@ -9,6 +9,8 @@
 #   pivot_root floor              what any runtime of this design pays: unshare of the same
 #                                 namespaces, perl, an overlay, pivot_root, detach of the old root
 #   unshare+chroot                unshare of the same namespaces and chroot: the bare floor
+#   veth add+delete               what --net adds at the least: a veth pair made and deleted (the
+#                                 delete waits for an RCU grace period, whoever does it)
 #   mini-container --net, cold    --net bridge with no other container: each run makes the bridge
 #                                 and removes it again (last, since the bridge-keeper goes first)
 # hyperfine (Debian package hyperfine) measures; the script prints each median and its ratio to
@@ -56,18 +58,24 @@ main() {
   "$MC" run -d --name "$KEEPER" --net bridge -- sleep 3600 >/dev/null
 
   local ns=(unshare --mount --uts --ipc --net --pid --fork)
+  printf 'link add cfs-bench-v0 type veth peer name cfs-bench-v1\nlink delete cfs-bench-v0\n' >"$dir/veth.batch"
+  cleanup::push "ip link delete cfs-bench-v0 2>/dev/null || true"
   log::info "hyperfine: $RUNS runs each after $WARMUP warm-up runs"
   hyperfine -N --style basic --warmup "$WARMUP" --runs "$RUNS" --export-json "$dir/results.json" \
-    --prepare true --prepare true --prepare true --prepare true --prepare true \
+    --prepare true --prepare true --prepare true --prepare true --prepare true --prepare true \
     --prepare "bash -c '\"$MC\" rm -f $KEEPER >/dev/null 2>&1 || true'" \
     -n mini-container "$MC run -- /bin/true" \
     -n "mini-container --net bridge" "$MC run --net bridge -- /bin/true" \
     -n runc "runc --root $dir/state run --bundle $dir/bundle cfs-bench" \
     -n "pivot_root floor" "${ns[*]} perl -e '$FLOOR_PL' $dir/merged lowerdir=$ROOTFS,upperdir=$dir/upper,workdir=$dir/work" \
     -n unshare+chroot "${ns[*]} chroot $ROOTFS /bin/true" \
+    -n "veth add+delete" "ip -batch $dir/veth.batch" \
     -n "mini-container --net, cold" "$MC run --net bridge -- /bin/true" >&2
 
-  printf 'measured %s on %s (%s CPUs, kernel %s)\n' "$(date -u +%F)" "$(hostname)" "$(nproc)" "$(uname -r)"
+  local load
+  read -r load _ </proc/loadavg
+  printf 'measured %s on %s (%s CPUs, kernel %s, load average %s)\n' "$(date -u +%F)" "$(hostname)" "$(nproc)" \
+    "$(uname -r)" "$load"
   jq -r '(.results[] | select(.command == "runc") | .median) as $runc
     | "median of \(.results[0].times | length) runs, and ratio to runc:",
       (.results[] | "  \(.command | . + " " * (28 - length)) \(.median * 1000 | . * 10 | round / 10) ms  \(.median / $runc * 100 | round / 100)x")' \
