@@ -426,12 +426,13 @@ mc::net_gc() {
 # which MC_INIT forks PID 1; PID 1 then joins the cgroup and unshares the cgroup namespace itself,
 # so that its view of /proc/self/cgroup starts at its own cgroup. unshare --mount makes every mount
 # private first: nothing mounted inside propagates to the host.
-# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 at once and "ready" once its
-# file system is built, then waits on fd 3 for "go" (the network is configured in between).
+# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 (at once with --net bridge,
+# so that the network is configured while it builds its root) and "ready" once its file system is
+# built, then waits on fd 3 for "go".
 mc::launch() {
   MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
     MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
-    MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE \
+    MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE MC_NET_SETUP=${MC_NET#none} \
     exec unshare --mount --uts --ipc --net --pid -- perl -x "$MC_SELF" init "${MC_CMD[@]}"
 }
 # endregion namespaces
@@ -998,12 +999,13 @@ if ($mode eq 'init') {
   close_fd($ENV{MC_ALIVE_FD});
   join_cgroups(); sys('unshare', CLONE_NEWCGROUP);
   open(my $st, '<', '/proc/self/stat') or die; my ($host_pid) = split ' ', <$st>;  # host /proc still
-  # The host PID at once, so that the runtime configures the network while we build the root.
+  # With a network to set up, the host PID at once, so that the runtime configures it while we
+  # build the root; without, both lines at the end (one wake-up of the runtime, not two).
   open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
-  syswrite($to_host, "$host_pid\n");
+  syswrite($to_host, "$host_pid\n") if $ENV{MC_NET_SETUP};
   $ENV{MC_HOSTNAME} and sys('sethostname', $ENV{MC_HOSTNAME}, length $ENV{MC_HOSTNAME});
   lo_up(); build_root();
-  syswrite($to_host, "ready\n"); close $to_host;
+  syswrite($to_host, ($ENV{MC_NET_SETUP} ? '' : "$host_pid\n") . "ready\n"); close $to_host;
   my $go = <$from_host> // ''; close $from_host;
   exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
   $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
