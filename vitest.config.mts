@@ -1,6 +1,9 @@
 import {defineConfig} from 'vitest/config';
 
 export default defineConfig({
+  // Components are tested too (src/components/*/*.test.ts render them): compile their JSX for React
+  // (tsconfig.json says "preserve", for Docusaurus's own compiler).
+  oxc: {jsx: {runtime: 'automatic'}},
   test: {
     include: ['tests/**/*.test.ts', 'src/**/*.test.ts'],
     environment: 'node',

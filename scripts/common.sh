@@ -216,9 +216,11 @@ cleanup::run() {
   # Last, any background child still running: a signal that lands between `cmd &` and the
   # cleanup::push of its undo must not leak cmd. The kernel lists the children (read without a
   # fork); pkill only runs when there is one, or when the list is unavailable.
-  local kids=unknown
-  if [[ -r /proc/$$/task/$$/children ]]; then kids=''; read -r kids <"/proc/$$/task/$$/children" || true; fi
-  [[ -z $kids ]] || pkill -KILL -P "$$" 2>/dev/null || true
+  # $BASHPID, not $$: in a subshell that pushed its own undo steps, $$ is the parent, whose
+  # children include this subshell itself.
+  local kids=unknown me=$BASHPID
+  if [[ -r /proc/$me/task/$me/children ]]; then kids=''; read -r kids <"/proc/$me/task/$me/children" || true; fi
+  [[ -z $kids ]] || pkill -KILL -P "$me" 2>/dev/null || true
   return 0
 }
 

@@ -19,7 +19,7 @@
 #   needs:    command=package pairs: every command run.sh checks with common::require_cmd, and
 #             the Debian/Ubuntu package that has it
 #   verify:   where the suite must see it pass: host (the CI host), vm (the pure cgroup v2 VM)
-#   features: kernel features a host may lack (apparmor, criu): the one allowed skip on a host
+#   features: kernel features a host may lack (apparmor, criu, ipvs): the one allowed skip on a host
 #   tags:     tags ($0 or an argument) of processes it starts; cleanup SIGKILLs them
 #   cgroups:  cgroups it makes (cgroup.sh names); cleanup kills what is in them and removes them
 #   netns:    named network namespaces (ip netns)
@@ -31,6 +31,10 @@
 #             host's nft table and base chains netns.sh marked as made for them)
 #   sysctls:  sysctls it may change (only through lab::sysctl)
 #   apparmor: AppArmor profiles it loads (cfs-…); cleanup unloads them through securityfs
+#   runc:     runc state roots it uses, as cfs-NAME: the root is runc::root NAME (/run/cfs-NAME-runc,
+#             made by runc::use_root NAME); cleanup runs runc::cleanup on each FIRST, so that runc
+#             kills, thaws and deletes its containers before the cgroups and tmp paths go.
+#             scripts/runc.sh is sourced only for a manifest that has this key.
 
 [[ -n ${_CFS_LAB_SH:-} ]] && return 0
 _CFS_LAB_SH=1
@@ -42,7 +46,7 @@ source "${BASH_SOURCE[0]%/*}/cgroup.sh"
 # shellcheck source-path=SCRIPTDIR source=netns.sh
 source "${BASH_SOURCE[0]%/*}/netns.sh"
 
-LAB_KEYS=(chapter needs verify features tags cgroups netns links tmp loops users chains sysctls apparmor)
+LAB_KEYS=(chapter needs verify features tags cgroups netns links tmp loops users chains sysctls apparmor runc)
 declare -gA LAB=()
 LAB_VALUES=()
 _CFS_LAB_LOADED=
@@ -194,15 +198,33 @@ lab::_detach_loops() {
   return 0
 }
 
+# The runc state roots a manifest declares (runc: cfs-NAME ...): runc tears down its containers
+# (thawing paused ones, deleting their cgroups) before cleanup::lab removes anything else.
+# runc.sh is sourced here, lazily: a lab without runc never loads it.
+lab::_cleanup_runc() {
+  local dir=$1 v
+  lab::values "$dir" runc
+  ((${#LAB_VALUES[@]})) || return 0
+  # shellcheck source-path=SCRIPTDIR source=runc.sh
+  source "${BASH_SOURCE[0]%/*}/runc.sh"
+  for v in "${LAB_VALUES[@]}"; do
+    [[ $v == "$CFS_PREFIX"?* ]] || die "$dir/lab.manifest: runc: $v must be named $CFS_PREFIX… (runc::root's name with the prefix)."
+    runc::cleanup "$(runc::root "${v#"$CFS_PREFIX"}")" || true
+  done
+}
+
 cleanup::lab() {
   local dir=$1 v path file state
   lab::load "$dir"
   common::require_cmd pgrep procps
+  [[ -z ${LAB[runc]:-} ]] || { common::require_cmd runc runc; common::require_cmd jq jq; }
   [[ -z ${LAB[netns]:-}${LAB[links]:-} ]] || common::require_cmd ip iproute2
   [[ -z ${LAB[loops]:-} ]] || common::require_cmd losetup mount
   [[ -z ${LAB[users]:-} ]] || common::require_cmd userdel passwd
   [[ -z ${LAB[chains]:-} ]] || common::require_cmd iptables iptables
-  # First the processes, so that nothing holds what comes after.
+  # First runc's containers (runc knows their state), then the processes, so that nothing holds
+  # what comes after.
+  lab::_cleanup_runc "$dir"
   lab::values "$dir" tags
   for v in "${LAB_VALUES[@]}"; do common::kill_tagged "$v"; done
   lab::values "$dir" cgroups

@@ -6,9 +6,10 @@
 #   runc::root NAME          print the private state root of NAME (a lab's short prefix, e.g.
 #                            "ocib"): /run/cfs-NAME-runc. Every runc call of a lab passes it as
 #                            --root, so no lab sees or touches another runtime's containers
-#                            (runc's default root, /run/runc, is left alone). The lab's
-#                            cleanup.sh removes it with runc::cleanup (a manifest's tmp: holds
-#                            only /tmp and /var/tmp paths).
+#                            (runc's default root, /run/runc, is left alone). Declare it in
+#                            the manifest as "runc: cfs-NAME": cleanup::lab (scripts/lab.sh)
+#                            then removes it with runc::cleanup (tmp: holds only /tmp and
+#                            /var/tmp paths).
 #   runc::use_root NAME      set RUNC_ROOT to runc::root NAME, make it (0700), and push
 #                            runc::cleanup on the cleanup stack
 #   runc::cmd ARG...         runc --root "$RUNC_ROOT" ARG...
@@ -28,9 +29,10 @@
 #                            runs in cleanups), warns and returns 1 when something stays.
 # Tags: a container's processes do not inherit the lab's environment, and BusyBox sh execs the
 # last command of `sh -c`, so keep a shell alive to carry the tag: sh -c '...; sleep 300 & wait' cfs-TAG.
-# A lab's cleanup.sh calls runc::cleanup "$(runc::root NAME)" BEFORE cleanup::lab, so that runc
-# itself tears down what it knows; cleanup::lab then removes the declared cgroups (a container
-# SIGKILLed half-way through `runc create` has a cgroup but no state.json yet) and tmp paths.
+# A lab's manifest declares its root ("runc: cfs-NAME"), and cleanup::lab calls runc::cleanup on
+# it FIRST, so that runc itself tears down what it knows; cleanup::lab then removes the declared
+# cgroups (a container SIGKILLed half-way through `runc create` has a cgroup but no state.json
+# yet) and tmp paths. cleanup.sh stays the standard one-call file.
 
 [[ -n ${_CFS_RUNC_SH:-} ]] && return 0
 _CFS_RUNC_SH=1

@@ -59,10 +59,11 @@ setup_system() {
   hostname "$(cat /etc/hostname)"
   ip link set lo up
   local m
-  # What a Debian host has loaded (or loads on demand) by the time a lab runs.
+  # What a Debian host has loaded (or loads on demand) by the time a lab runs; ip_vs and its
+  # schedulers as on a kube-proxy IPVS node (labs/networking/ipvs never loads a module itself).
   for m in overlay loop veth bridge br_netfilter nf_tables nf_conntrack nf_nat nft_chain_nat \
     nft_compat xt_MASQUERADE xt_conntrack xt_addrtype iptable_nat iptable_filter ip6table_filter \
-    tun dummy; do
+    tun dummy vxlan ip_vs ip_vs_rr ip_vs_wrr; do
     modprobe -q "$m" || say "modprobe $m failed"
   done
   # The cgroup layout systemd leaves: every controller enabled at the root, PID 1 in init.scope,

@@ -17,9 +17,9 @@ export const parts: Part[] = [
   {folder: '60-immune-system-security', title: 'Immune system: security', question: 'Why is it not just a jail?', summary: 'Capabilities, seccomp, AppArmor and SELinux, read-only roots, no-new-privileges, user namespaces.', start: '/docs/immune-system-security/linux-capabilities'},
   {folder: '70-brain-state', title: 'Brain: state', question: 'What does the runtime remember?', summary: 'Container state, where metadata lives, checkpoint and restore with CRIU.', start: '/docs/brain-state/container-state'},
   {folder: '80-practical-build-container', title: 'Build your own container', question: 'Can you do it by hand?', summary: 'A working runtime in bash, stage by stage: sudo scripts/mini-container.sh run /bin/sh.', start: '/docs/practical-build-container/overview'},
-  {folder: '90-observability-labs', title: 'Observability labs', question: 'What can you see from the host?', summary: '/proc, /sys/fs/cgroup, iptables-save, mount and lsns.'},
-  {folder: '95-failure-labs', title: 'Failure labs', question: 'What happens when it breaks?', summary: 'Kill PID 1, exceed memory, break a mount, remove a veth.'},
-  {folder: '99-appendix', title: 'Appendix', question: 'Where next?', summary: 'Kernel references, man pages, OCI documents, books.'},
+  {folder: '90-observability-labs', title: 'Observability labs', question: 'What can you see from the host?', summary: '/proc, /sys/fs/cgroup, iptables-save, mount and lsns.', start: '/docs/observability-labs/procfs'},
+  {folder: '95-failure-labs', title: 'Failure labs', question: 'What happens when it breaks?', summary: 'Kill PID 1, exceed memory, break a mount, remove a veth, lose the network.', start: '/docs/failure-labs/kill-pid1'},
+  {folder: '99-appendix', title: 'Appendix', question: 'Where next?', summary: 'Kernel references, man pages, books, further reading.', start: '/docs/appendix/kernel-references'},
 ];
 
 /** The mental model: each term and the part that explains it. */

@@ -19,13 +19,14 @@ export const MANIFEST_KEYS = [
   'chains',
   'sysctls',
   'apparmor',
+  'runc',
 ] as const;
 export type ManifestKey = (typeof MANIFEST_KEYS)[number];
 export type Manifest = Record<ManifestKey, string[]>;
 
 /** The environments a lab can be verified in, and the kernel features a host may lack. */
 export const ENVIRONMENTS = ['host', 'vm'] as const;
-export const FEATURES = ['apparmor', 'criu'] as const;
+export const FEATURES = ['apparmor', 'criu', 'ipvs'] as const;
 
 /** Parse a manifest's text; throws "file:line: …" on a malformed line or an unknown key. */
 export function parseManifest(text: string, file = 'lab.manifest'): Manifest {

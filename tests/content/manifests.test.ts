@@ -50,7 +50,7 @@ describe('labs/*/*/lab.manifest: one declaration per lab', () => {
     if (!m.verify.includes('host')) {
       expect(
         m.features.length,
-        `labs/${lab}/lab.manifest: a lab not verified on the host must say which kernel feature the host lacks ("features: apparmor" or "criu"); otherwise add host to verify:`,
+        `labs/${lab}/lab.manifest: a lab not verified on the host must say which kernel feature the host lacks ("features: ${FEATURES.join(', ')}"); otherwise add host to verify:`,
       ).toBeGreaterThan(0);
     }
   });
@@ -90,7 +90,7 @@ describe('labs/*/*/lab.manifest: one declaration per lab', () => {
 
   it.each(names)('%s: everything it declares it creates is named cfs-… and cleanup.sh removes it with cleanup::lab', (lab) => {
     const m = manifest(lab);
-    for (const key of ['tags', 'cgroups', 'netns', 'links', 'users', 'apparmor'] as const) {
+    for (const key of ['tags', 'cgroups', 'netns', 'links', 'users', 'apparmor', 'runc'] as const) {
       for (const v of m[key]) expect(v, `labs/${lab}/lab.manifest: ${key}: ${v} must start with cfs-`).toMatch(/^cfs-/);
     }
     for (const v of m.chains) expect(v, `labs/${lab}/lab.manifest: chains: ${v} must be table:CFS-…`).toMatch(/^[a-z]+:CFS-/);
@@ -101,6 +101,18 @@ describe('labs/*/*/lab.manifest: one declaration per lab', () => {
     expect(read(`labs/${lab}/cleanup.sh`), `labs/${lab}/cleanup.sh: call cleanup::lab "$(dirname "\${BASH_SOURCE[0]}")" (scripts/lab.sh)`).toMatch(
       /cleanup::lab "\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)"/,
     );
+  });
+
+  it.each(names)("%s: the runc state roots run.sh makes (runc::use_root NAME) are exactly the manifest's runc: cfs-NAME", (lab) => {
+    const used = [...new Set([...read(`labs/${lab}/run.sh`).matchAll(/runc::use_root\s+['"]?([a-z0-9-]+)/g)].map((m) => `cfs-${m[1]}`))].sort();
+    expect(
+      [...manifest(lab).runc].sort(),
+      `labs/${lab}/lab.manifest: declare the runc state roots run.sh makes with runc::use_root NAME as "runc: cfs-NAME" (cleanup::lab tears them down)`,
+    ).toEqual(used);
+    expect(
+      read(`labs/${lab}/cleanup.sh`),
+      `labs/${lab}/cleanup.sh: leave runc::cleanup to cleanup::lab (the manifest's runc: key)`,
+    ).not.toMatch(/runc::cleanup/);
   });
 
   it.each(names)('%s: run.sh changes sysctls only through lab::sysctl, and only declared ones', (lab) => {

@@ -143,6 +143,16 @@ runs: sleep"
   [[ ! -e /proc/$child ]] || fail "the background sleep ($child) outlived the script"
 }
 
+@test "a subshell that pushes its own undo steps runs them on exit and is not killed by them" {
+  # Its EXIT trap kills leftover children of the subshell, not of the parent (the subshell is one).
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  lab_snippet 'status=0; (cleanup::push "echo undone"; echo inside) || status=$?; echo "subshell status: $status"'
+  assert_success
+  assert_output "inside
+subshell status: 0"
+  [[ $stderr == *undone* ]] || fail "the undo step did not run: $stderr"
+}
+
 @test "common::fact prints the label with yes or no by the command's status" {
   lab_snippet "common::fact 'true holds' true; common::fact 'false holds' false"
   assert_success

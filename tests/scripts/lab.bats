@@ -121,6 +121,36 @@ cleanup_twice() {
   [[ ! -e $STATE ]] || fail "$STATE is still there: $(ls -A "$STATE")"
 }
 
+@test "cleanup::lab has runc delete the containers of a declared state root first, and sources runc.sh only for such a manifest" {
+  requires root
+  command -v runc >/dev/null || skip "runc is not installed"
+  export RUNC_ROOT_PARENT=$BATS_TEST_TMPDIR
+  manifest "runc: cfs-labtest" "cgroups: cfs-labtest-box" "tmp: /tmp/cfs-labtest.*"
+  # A run.sh killed with its container running: the state root, the cgroup and a process are left.
+  in_lab 'source "$(dirname "$0")/../../../scripts/runc.sh"; runc::use_root labtest; cleanup::run() { :; }
+    common::tmpdir b labtest; runc::bundle "$b" cfs-labtest-box sh -c "sleep 300 & wait" cfs-labtest-tag
+    runc::cmd run -d --bundle "$b" cfs-labtest-box </dev/null >/dev/null 2>&1; runc::cmd state cfs-labtest-box | jq -r .status'
+  assert_success
+  assert_output running
+  pgrep -f cfs-labtest-tag >/dev/null || fail "the container's process did not start"
+  cleanup_twice
+  [[ ! -e $BATS_TEST_TMPDIR/cfs-labtest-runc ]] || fail "the state root is still there"
+  run pgrep -f cfs-labtest-tag
+  assert_failure
+  source "$REPO_ROOT/scripts/cgroup.sh"
+  ! cgroup::exists cfs-labtest-box || fail "the container's cgroup is still there"
+  compgen -G '/tmp/cfs-labtest.*' >/dev/null && fail "the bundle is still there"
+  # Lazy: a manifest without runc: never loads runc.sh.
+  manifest "tmp: /tmp/cfs-labtest.*"
+  in_lab "cleanup::lab '$LABDIR'; declare -F runc::cleanup || echo not-loaded"
+  assert_success
+  assert_output not-loaded
+  manifest "runc: labtest"
+  in_lab "cleanup::lab '$LABDIR'"
+  assert_failure
+  [[ $stderr == *"runc: labtest must be named cfs-"* ]] || fail "stderr: $stderr"
+}
+
 @test "lab::sysctl refuses a sysctl the manifest does not declare" {
   requires root
   manifest "sysctls: net.ipv4.ip_forward"

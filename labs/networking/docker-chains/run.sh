@@ -20,7 +20,7 @@ LAB=docker-chains
 # What the server answers at ADDR:PORT, asked from the client, or "none".
 ask() {
   local reply
-  reply=$(netns::exec "$CLI" socat -T 2 - "TCP:$1:$2,connect-timeout=2" </dev/null 2>/dev/null || true)
+  reply=$(netns::exec "$CLI" socat -T 5 -t 5 - "TCP:$1:$2,connect-timeout=2" </dev/null 2>/dev/null || true)
   echo "${reply:-none}"
 }
 

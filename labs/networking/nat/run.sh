@@ -77,7 +77,7 @@ main() {
   cleanup::push "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
   common::wait_until 5 "the server in $REMOTE" "netns::exec '$REMOTE' ss -Hltn 'sport = :80' | grep -q ."
   local answer
-  answer=$(netns::exec "$CLIENT" socat -T 2 - TCP:198.51.100.2:80,connect-timeout=2 </dev/null 2>/dev/null || true)
+  answer=$(netns::exec "$CLIENT" socat -T 5 -t 5 - TCP:198.51.100.2:80,connect-timeout=2 </dev/null 2>/dev/null || true)
   echo "address the remote server saw for the client's TCP connection: ${answer%% *}"
 
   # conntrack -L: the entry of that connection in the router, original and reply directions.

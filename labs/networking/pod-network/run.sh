@@ -130,8 +130,8 @@ main() {
   cleanup::push "kill $app 2>/dev/null; wait $app 2>/dev/null || true"
   common::wait_until 5 "the app in pod a" "in_pod a ss -Hltn 'sport = :8080' | grep -q ."
   echo "the app shares the pause process's network namespace: $(common::yes_no test "$(readlink "/proc/$app/ns/net")" = "$(readlink "/proc/${PAUSE[a]}/ns/net")")"
-  echo "sidecar in pod a -> 127.0.0.1:8080: $(in_pod a socat -T 2 - TCP:127.0.0.1:8080,connect-timeout=2 </dev/null 2>/dev/null || echo none)"
-  echo "pod b -> 10.250.30.2:8080 (the app listens on 127.0.0.1 only): $(in_pod b socat -T 2 - TCP:10.250.30.2:8080,connect-timeout=2 </dev/null 2>/dev/null || echo none)"
+  echo "sidecar in pod a -> 127.0.0.1:8080: $(in_pod a socat -T 5 -t 5 - TCP:127.0.0.1:8080,connect-timeout=2 </dev/null 2>/dev/null || echo none)"
+  echo "pod b -> 10.250.30.2:8080 (the app listens on 127.0.0.1 only): $(in_pod b socat -T 5 -t 5 - TCP:10.250.30.2:8080,connect-timeout=2 </dev/null 2>/dev/null || echo none)"
   echo "pod b -> pod a 10.250.30.2 (ping over cfs-cni0): $(in_pod b ping -c1 -W2 10.250.30.2 >/dev/null 2>&1 && echo works || echo fails)"
 
   log::info "CNI_COMMAND=DEL for both pods (the config with prevResult on stdin)"

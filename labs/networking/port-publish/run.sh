@@ -19,7 +19,7 @@ LAB="port-publish"
 # What the server answers at ADDR:PORT, asked from NS ("-": the host), or "none".
 ask() {
   local ns=$1 addr=$2 port=$3 reply
-  reply=$(netns::exec "$ns" socat -T 2 - "TCP:$addr:$port,connect-timeout=2" </dev/null 2>/dev/null || true)
+  reply=$(netns::exec "$ns" socat -T 5 -t 5 - "TCP:$addr:$port,connect-timeout=2" </dev/null 2>/dev/null || true)
   echo "${reply:-none}"
 }
 

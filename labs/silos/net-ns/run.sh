@@ -54,7 +54,7 @@ wait_for_listener() {
 ask() {
   local port=$1 reply status=0 err
   err=$(mktemp)
-  reply=$(timeout 5 socat -T 2 - "TCP:127.0.0.1:$port" </dev/null 2>"$err") || status=$?
+  reply=$(timeout 8 socat -T 5 -t 5 - "TCP:127.0.0.1:$port" </dev/null 2>"$err") || status=$?
   if ((status == 0)) && [[ -n $reply ]]; then
     echo "$reply"
   elif ((status == 124)); then

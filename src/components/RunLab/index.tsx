@@ -5,6 +5,9 @@ import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 import {usePluginData} from '@docusaurus/useGlobalData';
 import verifiedOn from '@site/labs/verified-on.json';
 import type {LabData} from '@site/src/plugins/lab-files';
+import LabCast from '../LabCast';
+import MarkDone from '../Progress/MarkDone';
+import {labKey} from '../Progress/progress';
 import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
 import styles from './styles.module.css';
 
@@ -47,6 +50,8 @@ export default function RunLab({lab}: Props): React.JSX.Element {
           .filter(Boolean)
           .join('\n')}
       </CodeBlock>
+      <LabCast lab={lab} />
+      <MarkDone id={labKey(lab)}>I ran this lab (or watched its replay)</MarkDone>
     </section>
   );
 }

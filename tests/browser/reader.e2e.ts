@@ -1,0 +1,55 @@
+// Self-checks and copy buttons, in Chromium against the built site.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {Browser} from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import {launchChromium, root, serveBuild, type Site} from './site';
+
+let site: Site;
+let browser: Browser;
+
+beforeAll(async () => {
+  site = await serveBuild();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+describe('reader aids in Chromium', () => {
+  it('a self-check hides its answers until the reader opens one', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    const check = page.getByRole('region', {name: 'Check yourself'});
+    const questions = check.locator('li');
+    expect(await questions.count()).toBeGreaterThanOrEqual(3);
+    const answer = questions.first().locator('details > div');
+    expect(await answer.isVisible()).toBe(false);
+    await questions.first().getByText('Show the answer').click();
+    expect(await answer.isVisible()).toBe(true);
+    expect(await answer.textContent()).toContain('PID 1');
+    expect(await questions.nth(1).locator('details > div').isVisible(), 'opening one answer opened another').toBe(false);
+    await page.close();
+  });
+
+  it("a console block's copy button copies the commands, without prompts or output", async () => {
+    const context = await browser.newContext({permissions: ['clipboard-read', 'clipboard-write']});
+    const page = await context.newPage();
+    await page.goto(`${site.url}/docs/intro/prerequisites`, {waitUntil: 'networkidle'});
+    const block = page.locator('.theme-code-block', {hasText: '$ uname -r'}).first();
+    await block.hover();
+    await block.getByRole('button', {name: 'Copy code to clipboard'}).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('uname -r\nstat -fc %T /sys/fs/cgroup');
+    // A bash block is copied as it is.
+    const bash = page.locator('.theme-code-block.language-bash').first();
+    // What the page's source has in its first bash fence.
+    const source = fs.readFileSync(path.join(root, 'docs/00-intro/03-prerequisites.mdx'), 'utf8');
+    const text = /^```bash[^\n]*\n([\s\S]*?)\n```$/m.exec(source)?.[1] ?? 'no bash fence in the source';
+    await bash.hover();
+    await bash.getByRole('button', {name: 'Copy code to clipboard'}).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    await context.close();
+  });
+});
