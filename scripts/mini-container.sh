@@ -525,14 +525,18 @@ mc::find() {
 # Succeed when the runtime of the container in $1 is alive: its lock is held, or it is still
 # starting (its process is there and has not taken the lock yet).
 mc::alive() {
-  local dir=$1 line pid=''
+  local dir=$1 line pid='' held=0 cmd=''
   [[ -f $dir/runtime.env ]] || return 1
-  flock -n "$dir/runtime.env" true 2>/dev/null || return 0
+  flock -n "$dir/runtime.env" true 2>/dev/null || held=1
   while IFS= read -r line; do [[ $line == MC_RUNTIME_PID=* ]] && pid=${line#*=}; done <"$dir/runtime.env"
-  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
-  local cmd
-  { IFS= read -r -d '' cmd; IFS= read -r -d '' cmd; } <"/proc/$pid/cmdline" 2>/dev/null || true
-  [[ $cmd == *mini-container* ]]
+  if [[ -n $pid && -r /proc/$pid/cmdline ]]; then
+    { IFS= read -r -d '' cmd; IFS= read -r -d '' cmd; } <"/proc/$pid/cmdline" 2>/dev/null || true
+  fi
+  [[ $cmd == *mini-container* ]] && return 0
+  ((held)) || return 1
+  # The lock is held but the runtime is gone (SIGKILLed): its shim dies with it (PR_SET_PDEATHSIG)
+  # and lets go of the lock in a moment; wait for that (the kernel wakes us), then say dead.
+  ! flock -w 5 "$dir/runtime.env" true 2>/dev/null
 }
 
 mc::ps() {
