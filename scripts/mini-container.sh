@@ -3,7 +3,8 @@
 #
 #   mini-container run [OPTIONS] [--] CMD [ARGS...]   run CMD as PID 1 of a new container
 #   mini-container ps                                 list the containers (from their state files)
-#   mini-container exec ID|NAME CMD [ARGS...]         run CMD inside a running container
+#   mini-container exec [OPTS] ID|NAME CMD [ARGS...]  run CMD inside a running container
+#                                                     (--user, -e, -w as for run)
 #   mini-container logs ID|NAME                       print the output of a detached container
 #   mini-container stop [-t SECS] ID|NAME             SIGTERM its PID 1, SIGKILL after SECS (10)
 #   mini-container rm [-f] ID|NAME                    remove a stopped container (-f: stop it first)
@@ -15,20 +16,34 @@
 # /run/mini-container/<id>/ (state.json, log, runtime.env).
 #
 # The work inside the new namespaces (mounts, pivot_root, capabilities, the final exec) is done by a
-# short Perl program, MC_INIT below: after pivot_root the host's tools (mount, setpriv, capsh) are
-# out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl (perl-base, always on
-# Debian) makes those system calls itself, in one process, with no fork: what runc does in Go.
+# short Perl program, MC_INIT at the end of this file: after pivot_root the host's tools (mount,
+# setpriv, capsh) are out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl
+# (perl-base, always on Debian) makes those system calls itself, in one process, with no fork: what
+# runc does in Go.
 set -Eeuo pipefail
 # shellcheck source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-# shellcheck source=rootfs.sh
-source "${BASH_SOURCE[0]%/*}/rootfs.sh"
 # shellcheck source=overlay.sh
 source "${BASH_SOURCE[0]%/*}/overlay.sh"
-# shellcheck source=cgroup.sh
-source "${BASH_SOURCE[0]%/*}/cgroup.sh"
-# shellcheck source=netns.sh
-source "${BASH_SOURCE[0]%/*}/netns.sh"
+# rootfs.sh, cgroup.sh and netns.sh are read when first needed: reading a library costs bash a
+# millisecond or two, and a plain `run` needs none of them.
+mc::lib() {
+  case $1 in
+    rootfs)
+      # shellcheck source=rootfs.sh
+      [[ -n ${_CFS_ROOTFS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/rootfs.sh" ;;
+    cgroup)
+      # shellcheck source=cgroup.sh
+      [[ -n ${_CFS_CGROUP_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/cgroup.sh" ;;
+    netns)
+      # shellcheck source=netns.sh
+      [[ -n ${_CFS_NETNS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/netns.sh" ;;
+  esac
+}
+# mkdir and rm as bash's loadable builtins (Debian: bash-builtins), when they are there: the same
+# commands without a fork and an exec each. Without the package, the usual programs run. (Not its
+# rmdir: it takes `--` for a folder name.)
+{ enable -f mkdir mkdir && enable -f rm rm; } 2>/dev/null || true
 
 CFS_LOG_TAG=mini-container
 MC_SELF=$CFS_REPO_ROOT/scripts/mini-container.sh
@@ -44,7 +59,8 @@ MC_CHAIN_POST=CFS-MC-POST
 mc::usage() {
   cat >&2 <<'EOF'
 usage: mini-container run [OPTIONS] [--] CMD [ARGS...]
-       mini-container ps | exec ID CMD... | logs ID | stop [-t SECS] ID | rm [-f] ID | prune
+       mini-container exec [--user UID[:GID]] [-e KEY=VALUE] [-w DIR] ID CMD...
+       mini-container ps | logs ID | stop [-t SECS] ID | rm [-f] ID | prune
 run options:
   --rootfs DIR        root file system (default: a cached BusyBox rootfs)
   --name NAME         a name for ps, exec, stop (default: the id)
@@ -234,6 +250,7 @@ mc::rootfs() {
   flock "$lock"
   if [[ ! -x $MC_CACHE/bin/busybox ]]; then
     log::info "building the BusyBox rootfs in $MC_CACHE (once)"
+    mc::lib rootfs
     rm -rf -- "$MC_CACHE.tmp"
     rootfs::busybox "$MC_CACHE.tmp"
     mv -- "$MC_CACHE.tmp" "$MC_CACHE"
@@ -265,6 +282,7 @@ mc::layer_remove() { rm -rf -- "$1/upper" "$1/work" "$1/rootfs"; }
 # costs a wait for an RCU grace period (tens of ms): the largest single cost of a start.
 mc::cgroup_create() {
   local name=$1 dir
+  mc::lib cgroup
   cgroup::create "$name" memory pids cpu
   [[ -z $MC_MEMORY ]] || cgroup::set_memory_max "$name" "$MC_BYTES"
   [[ -z $MC_PIDS ]] || cgroup::set_pids_max "$name" "$((10#$MC_PIDS))"
@@ -314,6 +332,7 @@ mc::net_check_ports() {
 
 # The bridge and the nat chains, made by the first container that needs them.
 mc::net_host_setup() {
+  mc::lib netns
   if [[ ! -d /sys/class/net/$MC_BRIDGE ]]; then
     netns::require_free_subnet "$MC_SUBNET.0/24"
     ip -batch - <<EOF
@@ -407,19 +426,451 @@ mc::net_gc() {
 # which MC_INIT forks PID 1; PID 1 then joins the cgroup and unshares the cgroup namespace itself,
 # so that its view of /proc/self/cgroup starts at its own cgroup. unshare --mount makes every mount
 # private first: nothing mounted inside propagates to the host.
-# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 once its file system is ready,
-# and waits on fd 3 for "go" (the network is configured in between).
+# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 (at once with --net bridge,
+# so that the network is configured while it builds its root) and "ready" once its file system is
+# built, then waits on fd 3 for "go".
 mc::launch() {
   MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
     MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
-    MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE \
-    exec unshare --mount --uts --ipc --net --pid -- perl -e "$MC_INIT" init "${MC_CMD[@]}"
+    MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE MC_NET_SETUP=${MC_NET#none} \
+    exec unshare --mount --uts --ipc --net --pid -- perl -x "$MC_SELF" init "${MC_CMD[@]}"
 }
 # endregion namespaces
 
-# The program that runs in the new namespaces (see the top of this file for why Perl).
-# It runs with fds 3 (read) and 4 (write) of the sync pipe in `init` mode.
-read -r -d '' MC_INIT <<'PERL' || true
+# region state
+# /run/mini-container/<id>/: state.json (in the spirit of runc's: id, pid, status, bundle, and
+# what ps shows), runtime.env (what teardown needs, in bash syntax), log (-d), and the layer.
+# A lock on the folder is held by the runtime process for the container's life: `stop` waits on
+# it, and `prune` knows a container whose lock is free has no runtime left (SIGKILLed, say).
+
+# Set the variable $1 to the JSON string of $2.
+mc::json_str() {
+  local -n _mc_json=$1
+  local s=${2//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\t'/\\t}
+  _mc_json="\"$s\""
+}
+
+# Write state.json for the container in MC_DIR: status ($1), PID 1's host pid ($2), exit code ($3).
+mc::state_write() {
+  local status=$1 pid=$2 code=${3:-} cmd='' a j_name j_rootfs j_cmd j_host
+  for a in "${MC_CMD[@]}"; do cmd+=${cmd:+ }$a; done
+  mc::json_str j_name "$MC_NAME"
+  mc::json_str j_rootfs "$MC_ROOTFS"
+  mc::json_str j_cmd "$cmd"
+  mc::json_str j_host "$MC_HOSTNAME"
+  {
+    printf '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
+      "$MC_ID" "$j_name" "$status" "$pid"
+    printf '  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
+      "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
+    printf '  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
+      "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
+  } >"$MC_DIR/state.json"
+}
+
+# Set MC_VALUE to one field of a state.json (a string, unescaped, or a number), with builtins only
+# (mc::state_write puts one field on a line).
+mc::state_get() {
+  local file=$1 key=$2 line v
+  while IFS= read -r line; do
+    [[ $line =~ ^\ *\"$key\":\ (.*)$ ]] || continue
+    v=${BASH_REMATCH[1]%,}
+    if [[ $v == \"*\" ]]; then
+      v=${v:1:-1}
+      v=${v//\\\"/\"}
+      v=${v//\\n/$'\n'}
+      v=${v//\\t/$'\t'}
+      v=${v//\\\\/\\}
+    fi
+    MC_VALUE=$v
+    return 0
+  done <"$file"
+  MC_VALUE=''
+  return 1
+}
+
+# Hold MC_RUN's lock (allocation of ids, names, addresses, ports; the bridge and chains).
+mc::lock() {
+  while :; do
+    [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN"
+    exec {MC_LOCK}<"$MC_RUN"
+    flock "$MC_LOCK"
+    # Removed (by the last container's teardown) while we waited: lock the new one instead.
+    [[ /proc/self/fd/$MC_LOCK -ef $MC_RUN ]] && return 0
+    exec {MC_LOCK}<&-
+  done
+}
+mc::unlock() { exec {MC_LOCK}<&-; }
+
+# Find a container by id, id prefix or name: sets MC_DIR and MC_ID, or dies.
+mc::find() {
+  local ref=$1 dir found=''
+  [[ -n $ref ]] || die "name a container (its id or name)."
+  for dir in "$MC_RUN"/*/; do
+    dir=${dir%/}
+    [[ -f $dir/state.json ]] || continue
+    mc::state_get "$dir/state.json" name || true
+    if [[ ${dir##*/} == "$ref"* || $MC_VALUE == "$ref" ]]; then
+      [[ -z $found ]] || die "'$ref' matches more than one container: give more of the id."
+      found=$dir
+    fi
+  done
+  [[ -n $found ]] || die "no container '$ref' (see: mini-container ps)."
+  MC_DIR=$found MC_ID=${found##*/}
+}
+
+# Succeed when the runtime of the container in $1 is alive: its lock is held, or it is still
+# starting (its process is there and has not taken the lock yet).
+mc::alive() {
+  local dir=$1 line pid='' held=0 cmd=''
+  [[ -f $dir/runtime.env ]] || return 1
+  flock -n "$dir/runtime.env" true 2>/dev/null || held=1
+  while IFS= read -r line; do [[ $line == MC_RUNTIME_PID=* ]] && pid=${line#*=}; done <"$dir/runtime.env"
+  if [[ -n $pid && -r /proc/$pid/cmdline ]]; then
+    { IFS= read -r -d '' cmd; IFS= read -r -d '' cmd; } <"/proc/$pid/cmdline" 2>/dev/null || true
+  fi
+  [[ $cmd == *mini-container* ]] && return 0
+  ((held)) || return 1
+  # The lock is held but the runtime is gone (SIGKILLed): its shim dies with it (PR_SET_PDEATHSIG)
+  # and lets go of the lock in a moment; wait for that (the kernel wakes us), then say dead.
+  ! flock -w 5 "$dir/runtime.env" true 2>/dev/null
+}
+
+mc::ps() {
+  local dir f id name pid status cmd
+  printf '%-12s  %-16s  %-8s  %-12s  %s\n' ID NAME PID STATUS COMMAND
+  for dir in "$MC_RUN"/*/; do
+    f=${dir}state.json
+    [[ -f $f ]] || continue
+    mc::state_get "$f" id; id=$MC_VALUE
+    mc::state_get "$f" name; name=$MC_VALUE
+    mc::state_get "$f" pid; pid=$MC_VALUE
+    mc::state_get "$f" status; status=$MC_VALUE
+    mc::state_get "$f" command; cmd=$MC_VALUE
+    if [[ $status == running ]] && ! mc::alive "${dir%/}"; then status=dead; fi
+    [[ $status == exited ]] && mc::state_get "$f" exitCode && status="exited ($MC_VALUE)"
+    printf '%-12s  %-16s  %-8s  %-12s  %s\n' "$id" "$name" "$pid" "$status" "$cmd"
+  done
+}
+
+mc::logs() {
+  mc::find "${1:-}"
+  [[ -f $MC_DIR/log ]] || die "container $MC_ID has no log (only a detached container, -d, writes one)."
+  cat -- "$MC_DIR/log"
+}
+# endregion state
+
+# Remove what one container made on the host: the cgroup (killing what is left in it), the network
+# bits, the layer (unless kept), and the state folder (unless kept). Safe to run twice.
+mc::teardown() {
+  local dir=$1 id=${1##*/} keep_state=${2:-0}
+  local line ip='' ports='' cgroup=1 lines=()
+  if [[ -f $dir/runtime.env ]]; then
+    while IFS= read -r line; do
+      case $line in
+        MC_IP=?*) ip=${line#MC_IP=} ;;
+        MC_PORTS=?*) ports=${line#MC_PORTS=} ;;
+        MC_CGROUP=0) cgroup=0 ;; # run made none (no limit): nothing to look for
+      esac
+      lines+=("$line")
+    done <"$dir/runtime.env"
+  fi
+  if ((cgroup)); then
+    mc::lib cgroup
+    cgroup::remove "$MC_PREFIX$id" || true
+  fi
+  if [[ -n $ip ]]; then
+    # Released first (the next allocation may take it), then the host side undone.
+    printf '%s\n' "${lines[@]/#MC_IP=*/MC_IP=}" >"$dir/runtime.env"
+    mc::net_detach "$id" "$ports"
+  fi
+  ((keep_state)) && return 0
+  rm -rf -- "$dir"
+  # The last container out removes MC_RUN too (mc::lock checks that it still holds the real one),
+  # with bash's loadable rmdir when it is there, loaded for this one call (it takes no `--`).
+  if enable -f rmdir rmdir 2>/dev/null; then
+    rmdir "$MC_RUN" 2>/dev/null || true
+    enable -d rmdir
+  else
+    rmdir -- "$MC_RUN" 2>/dev/null || true
+  fi
+}
+
+# region lifecycle
+# run: validate, then create in this order, each with its undo on the cleanup stack: the state
+# folder (and its lock), the layer, the cgroup, the network; start PID 1; configure its network;
+# tell it to go; wait. Ctrl-C or a signal runs the same undo stack.
+mc::run() {
+  mc::parse_run "$@"
+  common::require_root
+  [[ $HOSTTYPE == x86_64 ]] || die "this runtime's system call numbers are for x86_64; this host is $HOSTTYPE."
+  mc::validate
+  ((MC_DETACH)) && mc::detach "$@"
+  mc::rootfs
+  mc::caps
+
+  # MC_RUN's lock, only when there is something to allocate: a name, an address, a port.
+  local shared=0
+  [[ -z $MC_NAME && $MC_NET == none ]] || { shared=1; mc::lock; }
+  if [[ -z $MC_ID ]]; then printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"; fi
+  if [[ -n $MC_NAME ]]; then
+    local f
+    for f in "$MC_RUN"/*/state.json; do
+      [[ -f $f ]] && mc::state_get "$f" name && [[ $MC_VALUE == "$MC_NAME" ]] \
+        && { f=${f%/state.json}; die "the name '$MC_NAME' is already in use by container ${f##*/}."; }
+    done
+  else MC_NAME=$MC_ID; fi
+  MC_HOSTNAME=${MC_HOSTNAME:-${MC_NAME:0:63}}
+  MC_DIR=$MC_RUN/$MC_ID MC_IP=''
+  ((${#MC_PORTS[@]} == 0)) || { common::require_cmd iptables iptables; mc::net_check_ports; }
+  [[ $MC_NET == none ]] || mc::net_alloc_ip
+  MC_KEEP_STATE=0 # read by the teardown on the cleanup stack: 1 keeps the state folder
+  [[ ! -e $MC_DIR ]] || die "container id $MC_ID is taken (try again)."
+  cleanup::push "mc::teardown '$MC_DIR' \$MC_KEEP_STATE"
+  # The state folder (and MC_RUN) and the layer's folders, in one fork.
+  mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
+  if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
+  local cgroup=0
+  [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || cgroup=1
+  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\nMC_CGROUP=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
+    "$cgroup" >"$MC_DIR/runtime.env"
+  # The runtime's lock on its container, for its whole life (stop and prune test it): this open
+  # file, locked by the shim (MC_INIT) without a fork, and held while either keeps it open.
+  exec {MC_ALIVE}<"$MC_DIR/runtime.env"
+  printf -v MC_CREATED '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  if [[ $MC_NET == bridge ]]; then
+    if ((${#MC_PORTS[@]})) && ! nft list table ip nat >/dev/null 2>&1; then : >"$MC_RUN/.nat-table-ours"; fi
+    mc::net_host_setup
+  fi
+  ((shared == 0)) || mc::unlock
+
+  mc::layer "$MC_DIR"
+  MC_CGROUP_PROCS=''
+  ((cgroup == 0)) || mc::cgroup_create "$MC_PREFIX$MC_ID"
+  local v src dst mode
+  MC_VOLS='' MC_ENV=''
+  for v in "${MC_VOLUMES[@]}"; do
+    [[ $v =~ ^(/[^:]*):(/[^:]*)(:(ro|rw))?$ ]]
+    src=${BASH_REMATCH[1]} dst=${BASH_REMATCH[2]} mode=${BASH_REMATCH[4]:-rw}
+    MC_VOLS+=$src$'\t'$dst$'\t'$mode$'\n'
+  done
+  for v in "${MC_ENVS[@]}"; do
+    [[ $v == *=* ]] || v=$v=${!v:-}
+    MC_ENV+=$v$'\n'
+  done
+  mc::state_write creating 0
+
+  # stdin, stdout, stderr of the container: the terminal (or whatever this script has), or for
+  # -d /dev/null and the log.
+  local in=0 out=1 err=2
+  if [[ -n ${MC_LOG:-} ]]; then exec {in}</dev/null {out}>>"$MC_LOG"; err=$out; fi
+  exec {MC_TTY_IN}<&"$in" {MC_TTY_OUT}>&"$out" {MC_TTY_ERR}>&"$err"
+  coproc MC_PID1 { [[ -z ${MC_READY:-} ]] || exec {MC_READY}>&-; mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" \
+    {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-; }
+  local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
+  exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
+  cleanup::push "kill -KILL $shim 2>/dev/null || true"
+  if ! read -r -u "$from_pid1" pid1; then
+    wait "$shim" || true
+    die "the container failed to start (see the message above)."
+  fi
+  # On an interrupt: SIGKILL PID 1 and wait for the shim, which returns once the PID namespace
+  # is empty (no polling), before the teardown.
+  cleanup::push "kill -KILL $pid1 2>/dev/null; wait $shim 2>/dev/null || true"
+  # While PID 1 builds its root (two CPUs: at the same time), the network and the state; then
+  # PID 1's "ready" (its root is built) and our "go".
+  [[ $MC_NET == none ]] || mc::net_attach "$pid1"
+  mc::state_write running "$pid1"
+  local ready=''
+  if ! read -r -u "$from_pid1" ready || [[ $ready != ready ]]; then
+    wait "$shim" || true
+    die "the container failed to start (see the message above)."
+  fi
+  printf 'go\n' >&"$to_pid1"
+  exec {to_pid1}>&- {from_pid1}<&-
+  [[ -z ${MC_READY:-} ]] || { printf 'started\n' >&"$MC_READY"; exec {MC_READY}>&- 1>/dev/null 2>>"$MC_LOG"; }
+  status=0
+  wait "$shim" || status=$?
+  if ((MC_KEEP || ${MC_DETACHED:-0})); then
+    mc::state_write exited "$pid1" "$status"
+    # shellcheck disable=SC2034 # read by the teardown on the cleanup stack
+    MC_KEEP_STATE=1
+    ((MC_KEEP)) || mc::layer_remove "$MC_DIR"
+  fi
+  exit "$status"
+}
+
+# -d: start the same `run` again in a new session, in the background, with its output in the log;
+# print the id once its PID 1 is about to exec CMD (a line on a pipe, no polling), or the reason
+# it failed. The background runtime stays the container's parent, and cleans up when it exits.
+mc::detach() {
+  local args=() a line ok=0 rd
+  for a in "$@"; do [[ $a == -d || $a == --detach ]] || args+=("$a"); done
+  printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"
+  # Only stdin, stdout (the pipe) and stderr go along: an inherited fd (a test harness's, a
+  # terminal's) must not stay open for the container's whole life.
+  exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
+    </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
+  # Interrupted before the id is out: stop the background runtime (it tears down on SIGTERM) and
+  # wait for it to let go of the pipe, i.e. to exit.
+  local child=$!
+  trap 'kill -TERM $child 2>/dev/null; cat <&"$rd" >/dev/null; exit 130' INT TERM HUP
+  while IFS= read -r -u "$rd" line; do
+    [[ $line == started ]] && { ok=1; break; }
+    printf '%s\n' "$line" >&2
+  done
+  ((ok)) || exit 1
+  printf '%s\n' "$MC_ID"
+  exit 0
+}
+
+# stop: SIGTERM to PID 1, then wait for the runtime to let go of its lock (the kernel wakes us, no
+# polling) for SECS; after that SIGKILL, which PID 1 cannot ignore.
+mc::stop() {
+  local grace=10
+  if [[ ${1:-} == -t ]]; then
+    [[ ${2:-} =~ ^[0-9]+$ ]] || mc::usage_error "stop -t needs a number of seconds."
+    grace=$2
+    shift 2
+  fi
+  mc::find "${1:-}"
+  mc::alive "$MC_DIR" || return 0
+  local pid
+  mc::state_get "$MC_DIR/state.json" pid
+  pid=$MC_VALUE
+  if ((pid > 0)); then kill -TERM "$pid" 2>/dev/null || true; fi
+  if ! flock -w "$grace" "$MC_DIR/runtime.env" true 2>/dev/null; then
+    ((grace == 0)) || log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
+    if ((pid > 0)); then kill -KILL "$pid" 2>/dev/null || true; fi
+    flock "$MC_DIR/runtime.env" true 2>/dev/null || true
+  fi
+}
+
+# exec [--user UID[:GID]] [-e KEY=VALUE]... [-w DIR] ID CMD...: the same options, checked the
+# same way, as run's (the working directory must exist in the container: exec creates nothing).
+mc::exec() {
+  MC_USER='' MC_ENVS=() MC_WORKDIR=/
+  while (($#)); do
+    case $1 in
+      --) shift; break ;;
+      -e | --env | -w | --workdir | --user)
+        (($# >= 2)) || mc::usage_error "option $1 needs a value."
+        case $1 in
+          -e | --env) MC_ENVS+=("$2") ;;
+          -w | --workdir) MC_WORKDIR=$2 ;;
+          --user) MC_USER=$2 ;;
+        esac
+        shift ;;
+      -*) mc::usage_error "unknown option '$1' for exec." ;;
+      *) break ;;
+    esac
+    shift
+  done
+  (($# >= 2)) || mc::usage_error "exec needs a container and a command."
+  local v
+  for v in "${MC_ENVS[@]}"; do
+    [[ $v =~ ^[A-Za-z_][A-Za-z0-9_]*(=.*)?$ && $v != *$'\n'* ]] || die "the variable '$v' is not valid: use KEY=VALUE."
+  done
+  [[ $MC_WORKDIR == /* ]] || die "the working directory '$MC_WORKDIR' must be an absolute path."
+  [[ -z $MC_USER || $MC_USER =~ ^[0-9]{1,9}(:[0-9]{1,9})?$ ]] || die "the user '$MC_USER' is not valid: use UID or UID:GID (numbers)."
+  mc::find "$1"
+  shift
+  mc::alive "$MC_DIR" || die "container $MC_ID is not running."
+  local pid procs='' dir env=''
+  mc::state_get "$MC_DIR/state.json" pid
+  pid=$MC_VALUE
+  mc::lib cgroup
+  cgroup::_detect
+  while IFS= read -r dir; do procs+=$dir/cgroup.procs$'\n'; done < <(cgroup::_dirs "$MC_PREFIX$MC_ID")
+  for v in "${MC_ENVS[@]}"; do
+    [[ $v == *=* ]] || v=$v=${!v:-}
+    env+=$v$'\n'
+  done
+  MC_CAP_ADD=() MC_CAP_DROP=()
+  mc::caps
+  MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$MC_USER MC_WORKDIR=$MC_WORKDIR MC_ENV=$env \
+    exec perl -x "$MC_SELF" exec "$@"
+}
+
+mc::rm() {
+  local force=0
+  [[ ${1:-} == -f ]] && { force=1; shift; }
+  mc::find "${1:-}"
+  if mc::alive "$MC_DIR"; then
+    ((force)) || die "container $MC_ID is running: stop it first (or rm -f)."
+    mc::stop -t 0 "$MC_ID"
+  fi
+  mc::lock
+  mc::teardown "$MC_DIR"
+  mc::unlock
+}
+
+# prune: every container whose runtime is gone (exited, or SIGKILLed at any point), and anything
+# named cfs-mc-… that no live container owns: cgroups, veths, the bridge and the chains.
+mc::prune() {
+  local dir id live=" " name
+  mc::lib cgroup
+  mc::lock
+  for dir in "$MC_RUN"/*/; do
+    dir=${dir%/}
+    [[ -d $dir ]] || continue
+    if mc::alive "$dir"; then live+="${dir##*/} "; continue; fi
+    log::info "removing container ${dir##*/}"
+    mc::teardown "$dir"
+  done
+  local -A seen=()
+  for dir in "$CFS_CGROUP_ROOT/$MC_PREFIX"* "$CFS_CGROUP_ROOT"/*/"$MC_PREFIX"*; do
+    [[ -d $dir ]] || continue
+    name=${dir##*/}
+    id=${name#"$MC_PREFIX"}
+    [[ -z ${seen[$name]:-} && $live != *" $id "* ]] || continue
+    seen[$name]=1
+    log::info "removing cgroup $name"
+    cgroup::remove "$name" || true
+  done
+  for name in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep "^$MC_PREFIX" || true); do
+    [[ $name == "$MC_BRIDGE" ]] && continue
+    id=${name#"$MC_PREFIX"}
+    [[ $live == *" $id"* ]] || ip link delete "$name" 2>/dev/null || true
+  done
+  MC_GC_ALL=1 mc::net_gc
+  mc::unlock
+  rmdir -- "$MC_RUN" 2>/dev/null || true
+}
+# endregion lifecycle
+
+main() {
+  local cmd=${1:-}
+  (($#)) && shift
+  case $cmd in
+    run)
+      # The background half of -d: its stdout is the pipe the parent reads "started" on.
+      [[ -z ${MC_DETACHED:-} ]] || exec {MC_READY}>&1
+      mc::run "$@" ;;
+    ps) common::require_root; mc::ps ;;
+    exec) common::require_root; mc::exec "$@" ;;
+    logs) common::require_root; mc::logs "$@" ;;
+    stop) common::require_root; mc::stop "$@" ;;
+    rm) common::require_root; mc::rm "$@" ;;
+    prune) common::require_root; mc::prune ;;
+    -h | --help | help) mc::usage ;;
+    '') mc::usage_error "name a command." ;;
+    *) mc::usage_error "unknown command '$cmd'." ;;
+  esac
+}
+main "$@"
+exit
+# Bash reads no further (it parses a script as it runs it, and main has exited): what follows is
+# MC_INIT, the program that runs in the new namespaces (see the top of this file for why Perl),
+# which `perl -x` runs from this very file, starting at its #! line. A heredoc nobody runs keeps
+# it out of bash's way: bash never spends time reading it, and shellcheck sees only text.
+# In `init` mode it runs with fds 3 (read) and 4 (write) of the sync pipe.
+# shellcheck disable=SC2317 # never run, on purpose
+: <<'PERL'
+#!/usr/bin/perl
 use strict;   # and no other module: each one costs milliseconds of start-up
 # x86_64 system call numbers (asm/unistd_64.h) and flags (linux/mount.h, linux/prctl.h, sched.h).
 my %NR = (mount => 165, umount2 => 166, pivot_root => 155, sethostname => 170, mknod => 133,
@@ -528,8 +979,8 @@ sub start_cmd {
   for (@env) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v }
   chdir($wd) or die "mini-container: chdir $wd: $!\n";
   exec { $cmd[0] } @cmd;
-  my $err = $!; print STDERR "mini-container: $cmd[0]: $err\n";
-  exit($!{ENOENT} ? 127 : 126);
+  my ($errno, $err) = (0 + $!, "$!"); print STDERR "mini-container: $cmd[0]: $err\n";
+  exit($errno == 2 ? 127 : 126);                                 # 2: ENOENT (no Errno.pm: it is slow to load)
 }
 
 # Wait for PID 1 and exit with its status: 128 + the signal when it was killed (137 for SIGKILL,
@@ -552,10 +1003,13 @@ if ($mode eq 'init') {
   close_fd($ENV{MC_ALIVE_FD});
   join_cgroups(); sys('unshare', CLONE_NEWCGROUP);
   open(my $st, '<', '/proc/self/stat') or die; my ($host_pid) = split ' ', <$st>;  # host /proc still
+  # With a network to set up, the host PID at once, so that the runtime configures it while we
+  # build the root; without, both lines at the end (one wake-up of the runtime, not two).
+  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
+  syswrite($to_host, "$host_pid\n") if $ENV{MC_NET_SETUP};
   $ENV{MC_HOSTNAME} and sys('sethostname', $ENV{MC_HOSTNAME}, length $ENV{MC_HOSTNAME});
   lo_up(); build_root();
-  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
-  syswrite($to_host, "$host_pid\n"); close $to_host;
+  syswrite($to_host, ($ENV{MC_NET_SETUP} ? '' : "$host_pid\n") . "ready\n"); close $to_host;
   my $go = <$from_host> // ''; close $from_host;
   exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
   $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
@@ -576,373 +1030,5 @@ if ($mode eq 'init') {
 }
 die "mini-container: unknown mode $mode\n";
 # endregion init
+__END__
 PERL
-
-# region state
-# /run/mini-container/<id>/: state.json (in the spirit of runc's: id, pid, status, bundle, and
-# what ps shows), runtime.env (what teardown needs, in bash syntax), log (-d), and the layer.
-# A lock on the folder is held by the runtime process for the container's life: `stop` waits on
-# it, and `prune` knows a container whose lock is free has no runtime left (SIGKILLed, say).
-
-# Set the variable $1 to the JSON string of $2.
-mc::json_str() {
-  local -n _mc_json=$1
-  local s=${2//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n}
-  s=${s//$'\t'/\\t}
-  _mc_json="\"$s\""
-}
-
-# Write state.json for the container in MC_DIR: status ($1), PID 1's host pid ($2), exit code ($3).
-mc::state_write() {
-  local status=$1 pid=$2 code=${3:-} cmd='' a j_name j_rootfs j_cmd j_host
-  for a in "${MC_CMD[@]}"; do cmd+=${cmd:+ }$a; done
-  mc::json_str j_name "$MC_NAME"
-  mc::json_str j_rootfs "$MC_ROOTFS"
-  mc::json_str j_cmd "$cmd"
-  mc::json_str j_host "$MC_HOSTNAME"
-  {
-    printf '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
-      "$MC_ID" "$j_name" "$status" "$pid"
-    printf '  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
-      "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
-    printf '  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
-      "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
-  } >"$MC_DIR/state.json"
-}
-
-# Set MC_VALUE to one field of a state.json (a string, unescaped, or a number), with builtins only
-# (mc::state_write puts one field on a line).
-mc::state_get() {
-  local file=$1 key=$2 line v
-  while IFS= read -r line; do
-    [[ $line =~ ^\ *\"$key\":\ (.*)$ ]] || continue
-    v=${BASH_REMATCH[1]%,}
-    if [[ $v == \"*\" ]]; then
-      v=${v:1:-1}
-      v=${v//\\\"/\"}
-      v=${v//\\n/$'\n'}
-      v=${v//\\t/$'\t'}
-      v=${v//\\\\/\\}
-    fi
-    MC_VALUE=$v
-    return 0
-  done <"$file"
-  MC_VALUE=''
-  return 1
-}
-
-# Hold MC_RUN's lock (allocation of ids, names, addresses, ports; the bridge and chains).
-mc::lock() {
-  while :; do
-    [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN"
-    exec {MC_LOCK}<"$MC_RUN"
-    flock "$MC_LOCK"
-    # Removed (by the last container's teardown) while we waited: lock the new one instead.
-    [[ /proc/self/fd/$MC_LOCK -ef $MC_RUN ]] && return 0
-    exec {MC_LOCK}<&-
-  done
-}
-mc::unlock() { exec {MC_LOCK}<&-; }
-
-# Find a container by id, id prefix or name: sets MC_DIR and MC_ID, or dies.
-mc::find() {
-  local ref=$1 dir found=''
-  [[ -n $ref ]] || die "name a container (its id or name)."
-  for dir in "$MC_RUN"/*/; do
-    dir=${dir%/}
-    [[ -f $dir/state.json ]] || continue
-    mc::state_get "$dir/state.json" name || true
-    if [[ ${dir##*/} == "$ref"* || $MC_VALUE == "$ref" ]]; then
-      [[ -z $found ]] || die "'$ref' matches more than one container: give more of the id."
-      found=$dir
-    fi
-  done
-  [[ -n $found ]] || die "no container '$ref' (see: mini-container ps)."
-  MC_DIR=$found MC_ID=${found##*/}
-}
-
-# Succeed when the runtime of the container in $1 is alive: its lock is held, or it is still
-# starting (its process is there and has not taken the lock yet).
-mc::alive() {
-  local dir=$1 line pid=''
-  [[ -f $dir/runtime.env ]] || return 1
-  flock -n "$dir/runtime.env" true 2>/dev/null || return 0
-  while IFS= read -r line; do [[ $line == MC_RUNTIME_PID=* ]] && pid=${line#*=}; done <"$dir/runtime.env"
-  [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
-  local cmd
-  { IFS= read -r -d '' cmd; IFS= read -r -d '' cmd; } <"/proc/$pid/cmdline" 2>/dev/null || true
-  [[ $cmd == *mini-container* ]]
-}
-
-mc::ps() {
-  local dir f id name pid status cmd
-  printf '%-12s  %-16s  %-8s  %-12s  %s\n' ID NAME PID STATUS COMMAND
-  for dir in "$MC_RUN"/*/; do
-    f=${dir}state.json
-    [[ -f $f ]] || continue
-    mc::state_get "$f" id; id=$MC_VALUE
-    mc::state_get "$f" name; name=$MC_VALUE
-    mc::state_get "$f" pid; pid=$MC_VALUE
-    mc::state_get "$f" status; status=$MC_VALUE
-    mc::state_get "$f" command; cmd=$MC_VALUE
-    if [[ $status == running ]] && ! mc::alive "${dir%/}"; then status=dead; fi
-    [[ $status == exited ]] && mc::state_get "$f" exitCode && status="exited ($MC_VALUE)"
-    printf '%-12s  %-16s  %-8s  %-12s  %s\n' "$id" "$name" "$pid" "$status" "$cmd"
-  done
-}
-
-mc::logs() {
-  mc::find "${1:-}"
-  [[ -f $MC_DIR/log ]] || die "container $MC_ID has no log (only a detached container, -d, writes one)."
-  cat -- "$MC_DIR/log"
-}
-# endregion state
-
-# Remove what one container made on the host: the cgroup (killing what is left in it), the network
-# bits, the layer (unless kept), and the state folder (unless kept). Safe to run twice.
-mc::teardown() {
-  local dir=$1 id=${1##*/} keep_state=${2:-0}
-  cgroup::remove "$MC_PREFIX$id" || true
-  local line ip='' ports='' lines=()
-  if [[ -f $dir/runtime.env ]]; then
-    while IFS= read -r line; do
-      case $line in MC_IP=?*) ip=${line#MC_IP=} ;; MC_PORTS=?*) ports=${line#MC_PORTS=} ;; esac
-      lines+=("$line")
-    done <"$dir/runtime.env"
-  fi
-  if [[ -n $ip ]]; then
-    # Released first (the next allocation may take it), then the host side undone.
-    printf '%s\n' "${lines[@]/#MC_IP=*/MC_IP=}" >"$dir/runtime.env"
-    mc::net_detach "$id" "$ports"
-  fi
-  ((keep_state)) && return 0
-  rm -rf -- "$dir"
-  # The last container out removes MC_RUN too (mc::lock checks that it still holds the real one).
-  rmdir -- "$MC_RUN" 2>/dev/null || true
-}
-
-# region lifecycle
-# run: validate, then create in this order, each with its undo on the cleanup stack: the state
-# folder (and its lock), the layer, the cgroup, the network; start PID 1; configure its network;
-# tell it to go; wait. Ctrl-C or a signal runs the same undo stack.
-mc::run() {
-  mc::parse_run "$@"
-  common::require_root
-  [[ $HOSTTYPE == x86_64 ]] || die "this runtime's system call numbers are for x86_64; this host is $HOSTTYPE."
-  mc::validate
-  ((MC_DETACH)) && mc::detach "$@"
-  mc::rootfs
-  mc::caps
-
-  # MC_RUN's lock, only when there is something to allocate: a name, an address, a port.
-  local shared=0
-  [[ -z $MC_NAME && $MC_NET == none ]] || { shared=1; mc::lock; }
-  if [[ -z $MC_ID ]]; then printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"; fi
-  if [[ -n $MC_NAME ]]; then
-    local f
-    for f in "$MC_RUN"/*/state.json; do
-      [[ -f $f ]] && mc::state_get "$f" name && [[ $MC_VALUE == "$MC_NAME" ]] \
-        && { f=${f%/state.json}; die "the name '$MC_NAME' is already in use by container ${f##*/}."; }
-    done
-  else MC_NAME=$MC_ID; fi
-  MC_HOSTNAME=${MC_HOSTNAME:-${MC_NAME:0:63}}
-  MC_DIR=$MC_RUN/$MC_ID MC_IP=''
-  ((${#MC_PORTS[@]} == 0)) || { common::require_cmd iptables iptables; mc::net_check_ports; }
-  [[ $MC_NET == none ]] || mc::net_alloc_ip
-  MC_KEEP_STATE=0 # read by the teardown on the cleanup stack: 1 keeps the state folder
-  [[ ! -e $MC_DIR ]] || die "container id $MC_ID is taken (try again)."
-  cleanup::push "mc::teardown '$MC_DIR' \$MC_KEEP_STATE"
-  # The state folder (and MC_RUN) and the layer's folders, in one fork.
-  mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
-  if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
-  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
-    >"$MC_DIR/runtime.env"
-  # The runtime's lock on its container, for its whole life (stop and prune test it): this open
-  # file, locked by the shim (MC_INIT) without a fork, and held while either keeps it open.
-  exec {MC_ALIVE}<"$MC_DIR/runtime.env"
-  printf -v MC_CREATED '%(%Y-%m-%dT%H:%M:%SZ)T' -1
-  if [[ $MC_NET == bridge ]]; then
-    if ((${#MC_PORTS[@]})) && ! nft list table ip nat >/dev/null 2>&1; then : >"$MC_RUN/.nat-table-ours"; fi
-    mc::net_host_setup
-  fi
-  ((shared == 0)) || mc::unlock
-
-  mc::layer "$MC_DIR"
-  MC_CGROUP_PROCS=''
-  [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || mc::cgroup_create "$MC_PREFIX$MC_ID"
-  local v src dst mode
-  MC_VOLS='' MC_ENV=''
-  for v in "${MC_VOLUMES[@]}"; do
-    [[ $v =~ ^(/[^:]*):(/[^:]*)(:(ro|rw))?$ ]]
-    src=${BASH_REMATCH[1]} dst=${BASH_REMATCH[2]} mode=${BASH_REMATCH[4]:-rw}
-    MC_VOLS+=$src$'\t'$dst$'\t'$mode$'\n'
-  done
-  for v in "${MC_ENVS[@]}"; do
-    [[ $v == *=* ]] || v=$v=${!v:-}
-    MC_ENV+=$v$'\n'
-  done
-  mc::state_write creating 0
-
-  # stdin, stdout, stderr of the container: the terminal (or whatever this script has), or for
-  # -d /dev/null and the log.
-  local in=0 out=1 err=2
-  if [[ -n ${MC_LOG:-} ]]; then exec {in}</dev/null {out}>>"$MC_LOG"; err=$out; fi
-  exec {MC_TTY_IN}<&"$in" {MC_TTY_OUT}>&"$out" {MC_TTY_ERR}>&"$err"
-  coproc MC_PID1 { [[ -z ${MC_READY:-} ]] || exec {MC_READY}>&-; mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" \
-    {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-; }
-  local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
-  exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
-  cleanup::push "kill -KILL $shim 2>/dev/null || true"
-  if ! read -r -u "$from_pid1" pid1; then
-    wait "$shim" || true
-    die "the container failed to start (see the message above)."
-  fi
-  # On an interrupt: SIGKILL PID 1 and wait for the shim, which returns once the PID namespace
-  # is empty (no polling), before the teardown.
-  cleanup::push "kill -KILL $pid1 2>/dev/null; wait $shim 2>/dev/null || true"
-  [[ $MC_NET == none ]] || mc::net_attach "$pid1"
-  mc::state_write running "$pid1"
-  printf 'go\n' >&"$to_pid1"
-  exec {to_pid1}>&- {from_pid1}<&-
-  [[ -z ${MC_READY:-} ]] || { printf 'started\n' >&"$MC_READY"; exec {MC_READY}>&- 1>/dev/null 2>>"$MC_LOG"; }
-  status=0
-  wait "$shim" || status=$?
-  if ((MC_KEEP || ${MC_DETACHED:-0})); then
-    mc::state_write exited "$pid1" "$status"
-    # shellcheck disable=SC2034 # read by the teardown on the cleanup stack
-    MC_KEEP_STATE=1
-    ((MC_KEEP)) || mc::layer_remove "$MC_DIR"
-  fi
-  exit "$status"
-}
-
-# -d: start the same `run` again in a new session, in the background, with its output in the log;
-# print the id once its PID 1 is about to exec CMD (a line on a pipe, no polling), or the reason
-# it failed. The background runtime stays the container's parent, and cleans up when it exits.
-mc::detach() {
-  local args=() a line ok=0 rd
-  for a in "$@"; do [[ $a == -d || $a == --detach ]] || args+=("$a"); done
-  printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"
-  # Only stdin, stdout (the pipe) and stderr go along: an inherited fd (a test harness's, a
-  # terminal's) must not stay open for the container's whole life.
-  exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
-    </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
-  # Interrupted before the id is out: stop the background runtime (it tears down on SIGTERM) and
-  # wait for it to let go of the pipe, i.e. to exit.
-  local child=$!
-  trap 'kill -TERM $child 2>/dev/null; cat <&"$rd" >/dev/null; exit 130' INT TERM HUP
-  while IFS= read -r -u "$rd" line; do
-    [[ $line == started ]] && { ok=1; break; }
-    printf '%s\n' "$line" >&2
-  done
-  ((ok)) || exit 1
-  printf '%s\n' "$MC_ID"
-  exit 0
-}
-
-# stop: SIGTERM to PID 1, then wait for the runtime to let go of its lock (the kernel wakes us, no
-# polling) for SECS; after that SIGKILL, which PID 1 cannot ignore.
-mc::stop() {
-  local grace=10
-  if [[ ${1:-} == -t ]]; then
-    [[ ${2:-} =~ ^[0-9]+$ ]] || mc::usage_error "stop -t needs a number of seconds."
-    grace=$2
-    shift 2
-  fi
-  mc::find "${1:-}"
-  mc::alive "$MC_DIR" || return 0
-  local pid
-  mc::state_get "$MC_DIR/state.json" pid
-  pid=$MC_VALUE
-  if ((pid > 0)); then kill -TERM "$pid" 2>/dev/null || true; fi
-  if ! flock -w "$grace" "$MC_DIR/runtime.env" true 2>/dev/null; then
-    ((grace == 0)) || log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
-    if ((pid > 0)); then kill -KILL "$pid" 2>/dev/null || true; fi
-    flock "$MC_DIR/runtime.env" true 2>/dev/null || true
-  fi
-}
-
-mc::exec() {
-  (($# >= 2)) || mc::usage_error "exec needs a container and a command."
-  mc::find "$1"
-  shift
-  mc::alive "$MC_DIR" || die "container $MC_ID is not running."
-  local pid procs='' dir user=''
-  mc::state_get "$MC_DIR/state.json" pid
-  pid=$MC_VALUE
-  cgroup::_detect
-  while IFS= read -r dir; do procs+=$dir/cgroup.procs$'\n'; done < <(cgroup::_dirs "$MC_PREFIX$MC_ID")
-  MC_CAP_ADD=() MC_CAP_DROP=()
-  mc::caps
-  MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$user MC_WORKDIR=/ MC_ENV='' \
-    exec perl -e "$MC_INIT" exec "$@"
-}
-
-mc::rm() {
-  local force=0
-  [[ ${1:-} == -f ]] && { force=1; shift; }
-  mc::find "${1:-}"
-  if mc::alive "$MC_DIR"; then
-    ((force)) || die "container $MC_ID is running: stop it first (or rm -f)."
-    mc::stop -t 0 "$MC_ID"
-  fi
-  mc::lock
-  mc::teardown "$MC_DIR"
-  mc::unlock
-}
-
-# prune: every container whose runtime is gone (exited, or SIGKILLed at any point), and anything
-# named cfs-mc-… that no live container owns: cgroups, veths, the bridge and the chains.
-mc::prune() {
-  local dir id live=" " name
-  mc::lock
-  for dir in "$MC_RUN"/*/; do
-    dir=${dir%/}
-    [[ -d $dir ]] || continue
-    if mc::alive "$dir"; then live+="${dir##*/} "; continue; fi
-    log::info "removing container ${dir##*/}"
-    mc::teardown "$dir"
-  done
-  local -A seen=()
-  for dir in "$CFS_CGROUP_ROOT/$MC_PREFIX"* "$CFS_CGROUP_ROOT"/*/"$MC_PREFIX"*; do
-    [[ -d $dir ]] || continue
-    name=${dir##*/}
-    id=${name#"$MC_PREFIX"}
-    [[ -z ${seen[$name]:-} && $live != *" $id "* ]] || continue
-    seen[$name]=1
-    log::info "removing cgroup $name"
-    cgroup::remove "$name" || true
-  done
-  for name in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep "^$MC_PREFIX" || true); do
-    [[ $name == "$MC_BRIDGE" ]] && continue
-    id=${name#"$MC_PREFIX"}
-    [[ $live == *" $id"* ]] || ip link delete "$name" 2>/dev/null || true
-  done
-  MC_GC_ALL=1 mc::net_gc
-  mc::unlock
-  rmdir -- "$MC_RUN" 2>/dev/null || true
-}
-# endregion lifecycle
-
-main() {
-  local cmd=${1:-}
-  (($#)) && shift
-  case $cmd in
-    run)
-      # The background half of -d: its stdout is the pipe the parent reads "started" on.
-      [[ -z ${MC_DETACHED:-} ]] || exec {MC_READY}>&1
-      mc::run "$@" ;;
-    ps) common::require_root; mc::ps ;;
-    exec) common::require_root; mc::exec "$@" ;;
-    logs) common::require_root; mc::logs "$@" ;;
-    stop) common::require_root; mc::stop "$@" ;;
-    rm) common::require_root; mc::rm "$@" ;;
-    prune) common::require_root; mc::prune ;;
-    -h | --help | help) mc::usage ;;
-    '') mc::usage_error "name a command." ;;
-    *) mc::usage_error "unknown command '$cmd'." ;;
-  esac
-}
-main "$@"

@@ -254,6 +254,40 @@ mc() { run --separate-stderr "$MC" "$@"; }
   assert_no_leak
 }
 
+@test "lifecycle: exec honours --user UID[:GID], -e KEY=VALUE and -w DIR like run; bad values are refused" {
+  mc run -d --name ex -e FROM=run -w /srv -- sleep 30
+  assert_success
+  local id=$output
+  # The defaults: root, the run's -e not inherited (a fresh environment), the root folder.
+  mc exec ex sh -c 'echo "$(id -u):$(id -g) in $(pwd) FROM=${FROM:-unset}"'
+  assert_success
+  assert_output "0:0 in / FROM=unset"
+  export EXEC_FROM_HOST=host-value
+  mc exec --user 1000:2000 -e GREETING=hello -e EXEC_FROM_HOST -w /srv ex \
+    sh -c 'echo "$(id -u):$(id -g) in $(pwd) $GREETING $EXEC_FROM_HOST"; grep -E "^Cap(Prm|Eff)" /proc/self/status'
+  assert_success
+  assert_output $'1000:2000 in /srv hello host-value\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000'
+  mc exec --user 1000 ex sh -c 'echo "$(id -u):$(id -g)"'
+  assert_output "1000:1000"
+  mc exec -w /no/such/dir ex true
+  assert_failure
+  [[ $stderr == *"chdir /no/such/dir"* ]] || fail "stderr: $stderr"
+  mc exec --user root ex true
+  assert_equal "$status" 1
+  [[ $stderr == *"the user 'root' is not valid"* ]] || fail "stderr: $stderr"
+  mc exec -w relative ex true
+  assert_equal "$status" 1
+  mc exec -e 1BAD=x ex true
+  assert_equal "$status" 1
+  mc exec --bogus ex true
+  assert_equal "$status" 2
+  mc exec -e
+  assert_equal "$status" 2
+  mc rm -f "$id"
+  assert_success
+  assert_no_leak
+}
+
 @test "lifecycle: stop of a PID 1 that ignores SIGTERM sends SIGKILL after the grace (137)" {
   mc run -d -- sh -c 'trap "" TERM; while :; do sleep 1; done'
   local id=$output start=$SECONDS
