@@ -66,7 +66,8 @@ const config: Config = {
         indexBlog: false,
         indexPages: false,
         docsRouteBasePath: '/docs',
-        highlightSearchTermsOnTargetPage: true,
+        // Off: highlighting needs mark.js in main.js, 5 KB gzipped on every page (issue 14's JS budget).
+        highlightSearchTermsOnTargetPage: false,
         explicitSearchResultPath: true,
       },
     ],
@@ -108,7 +109,8 @@ const config: Config = {
     prism: {
       theme: prismThemes.github,
       darkTheme: prismThemes.dracula,
-      additionalLanguages: ['bash', 'shell-session', 'c', 'json', 'diff', 'ini', 'go', 'toml', 'docker'],
+      // Only what the pages use (```bash, ```console): every grammar here ships in main.js, on every page.
+      additionalLanguages: ['bash', 'shell-session'],
     },
   } satisfies Preset.ThemeConfig,
 };
