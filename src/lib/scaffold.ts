@@ -187,6 +187,9 @@ export function scaffold(root: string, req: Request): Result {
     `write ${labDir}/run.sh's main (stdout: facts only; the harness interrupts it half-way through its output, so it must still be working then), ` +
       `declare in lab.manifest what it needs and creates, then the prose: every <…> of README.md and every TODO of ${names.chapterPath}`,
   );
+  if (/^(10|20|30|60)-/.test(names.part)) {
+    todo.push(`end ${names.chapterPath} with a <SelfCheck> of 3-5 questions answered from the page (tests/content/selfcheck.test.ts requires one in parts 10, 20, 30 and 60; see any page there)`);
+  }
   todo.push(`once the lab passes: sudo scripts/record-casts.sh ${names.topic}/${names.lab} records the replay its page plays (${labDir}/run.cast); commit it with the lab`);
   return {
     created,

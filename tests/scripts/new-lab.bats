@@ -83,8 +83,8 @@ $output"
   assert_equal "$(grep -c '^ok ' <<<"$output")" 4
 
   # The content tests of the lab and its page: all pass but those that list the prose still to
-  # write (README.md's <…>, the page's TODOs) and the replay still to record (record-casts.sh),
-  # which is what a contributor does next.
+  # write (README.md's <…>, the page's TODOs, its self-check in part 10) and the replay still to
+  # record (record-casts.sh), which is what a contributor does next.
   run npx vitest run tests/content --testTimeout=60000 --reporter=json --outputFile="$BATS_TEST_TMPDIR/vitest.json" \
     -t "(^|[ /])$LAB([:/ ]|\$)|${PAGE//./\\.}"
   # shellcheck disable=SC2016 # JavaScript, not shell: nothing to expand
@@ -98,7 +98,8 @@ $output"
   echo "# $output" >&3
   local failed
   failed=$(grep '^failed: ' <<<"$output" | LC_ALL=C sort)
-  assert_equal "$failed" "failed: $PAGE holds no TODO of the template
+  assert_equal "$failed" "failed: $PAGE ends with a self-check
+failed: $PAGE holds no TODO of the template
 failed: labs/$LAB has a recorded cast (run.cast)
 failed: labs/$LAB: README.md, run.sh and lab.manifest hold none of the template placeholders"
   [[ $(grep -o '^ran [0-9]*' <<<"$output") != "ran 0" ]] || fail "the filter selected no test"
