@@ -4,7 +4,6 @@ import {servedSite} from './site';
 
 const the = servedSite();
 
-
 describe('a lab page plays a recorded run of its lab', () => {
   it('loads the player and the cast only when opened, plays it, and changes speed', async () => {
     const page = await the.browser.newPage();

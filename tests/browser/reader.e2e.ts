@@ -6,7 +6,6 @@ import {root, servedSite} from './site';
 
 const the = servedSite();
 
-
 describe('reader aids in Chromium', () => {
   it('a self-check hides its answers until the reader opens one', async () => {
     const page = await the.browser.newPage();

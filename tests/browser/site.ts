@@ -53,6 +53,15 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * A timeout for a test that walks every page: about 2 s a page on a quiet 2-core machine, three
+ * times that under load; 20 s a page is a hang, not a slow machine.
+ */
+export function walkTimeout(): number {
+  const pages = fs.existsSync(path.join(buildDir, 'sitemap.xml')) ? docRoutes().length : 0;
+  return 20_000 * Math.max(pages, 30);
+}
+
 /** Every route of the built docs, from the sitemap. */
 export function docRoutes(): string[] {
   const sitemap = fs.readFileSync(path.join(buildDir, 'sitemap.xml'), 'utf8');

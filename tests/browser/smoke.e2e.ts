@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {Page} from 'playwright-core';
-import {docRoutes, servedSite} from './site';
+import {docRoutes, servedSite, walkTimeout} from './site';
 
 const the = servedSite();
 /** Routes where a mermaid container was seen (mermaid renders in the browser, not in the HTML). */
@@ -32,7 +32,7 @@ describe('the built site in Chromium', () => {
       await page.close();
     }
     expect(failures, 'fix these pages (open them with `npm run serve` and the browser console)').toEqual([]);
-  });
+  }, walkTimeout());
 
   it('every mermaid diagram renders to an SVG without a syntax error', async () => {
     expect(mermaidRoutes.length, 'no page showed a mermaid diagram (this test runs after the page walk)').toBeGreaterThan(0);
@@ -50,7 +50,7 @@ describe('the built site in Chromium', () => {
       await page.close();
     }
     expect(failures, 'fix these diagrams (their sources are in diagrams/)').toEqual([]);
-  });
+  }, walkTimeout());
 
   it('local search finds a chapter by a word from its body', async () => {
     // "subreaper" is in the body of the PID namespace chapter, not in any title.
