@@ -63,7 +63,10 @@ main() {
     exec /bin/sh -c "$4" cfs-s4-init
   ' cfs-s4-setup "$CFS_REPO_ROOT" "$root" "$(readlink /proc/self/ns/mnt)" "$INSIDE" >"$WORKDIR/report" 2>/dev/null &
   local unshare_pid=$!
-  cleanup::push "kill -KILL $unshare_pid 2>/dev/null; wait $unshare_pid 2>/dev/null || true"
+  # The job is a subshell around cgroup::exec, whose own subshell became unshare: kill the job's
+  # children too (unshare dies, so --kill-child ends the container's PID 1 and with it the rest).
+  # A kill of the job alone left the container running (an interrupt during the fork loop, in CI).
+  cleanup::push "common::kill_tree $unshare_pid"
   # The container's PID 1 (the setup bash, which becomes /bin/sh) is the process under the job whose
   # innermost PID is 1. Not simply the job's child: that may be unshare itself, before it joins.
   common::wait_until 10 "the container's PID 1" "init=\$(common::ns_init $unshare_pid)"
