@@ -157,14 +157,25 @@ lab::_drop_subid_lines() {
   if [[ -n $rest ]]; then printf '%s\n' "$rest" >"$file"; else : >"$file"; fi
 }
 
+# Run a shadow tool (userdel, groupdel) that may find /etc/passwd or /etc/group locked: by a
+# useradd that run.sh started and a SIGKILL ended a moment ago (its lock file names a PID that
+# is still a zombie until it is reaped). Retry for up to 5 s, then fail with the tool's own error.
+lab::_shadow() {
+  local tries=50
+  until "$@" 2>/dev/null; do
+    ((tries-- > 0)) || { "$@"; return; }
+    sleep 0.1
+  done
+}
+
 lab::_remove_user() {
   local user=$1
   if getent passwd "$user" >/dev/null; then
     pkill -KILL -u "$user" 2>/dev/null || true
     common::wait_until 5 "the processes of user $user to exit" "! pgrep -u '$user' >/dev/null" || true
-    userdel "$user"
+    lab::_shadow userdel "$user"
   fi
-  if getent group "$user" >/dev/null; then groupdel "$user"; fi
+  if getent group "$user" >/dev/null; then lab::_shadow groupdel "$user"; fi
   lab::_drop_subid_lines /etc/subuid "$user"
   lab::_drop_subid_lines /etc/subgid "$user"
 }
