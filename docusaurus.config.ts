@@ -7,6 +7,8 @@ import labFiles from './src/plugins/lab-files';
 import codeRegion from './src/plugins/code-region';
 import labCasts from './src/plugins/lab-casts';
 import progress from './src/plugins/progress';
+import {readableTheme} from './src/lib/contrast';
+import mermaidSvg from './src/plugins/mermaid-svg';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -45,9 +47,11 @@ const config: Config = {
           // diagrams/ before Docusaurus turns mermaid fences into diagrams. code-region first: it
           // fills the fences with region=NAME (part 80's walk through scripts/mini-container.sh)
           // and takes their file= off, so that remark-code-import does not import the whole file.
+          // mermaidSvg then draws each diagram to SVG at build time (no mermaid JS in the browser).
           beforeDefaultRemarkPlugins: [
             [codeRegion, {rootDir}],
             [codeImport, {rootDir}],
+            mermaidSvg,
           ],
         },
         blog: false,
@@ -78,7 +82,8 @@ const config: Config = {
     mermaid: {theme: {light: 'neutral', dark: 'dark'}},
     navbar: {
       title: 'Containers from Scratch',
-      logo: {alt: 'Containers from Scratch', src: 'img/logo.svg'},
+      // alt '': the title beside the logo already says it (axe: image-redundant-alt).
+      logo: {alt: '', src: 'img/logo.svg'},
       items: [
         {type: 'docSidebar', sidebarId: 'tutorial', position: 'left', label: 'Tutorial'},
         {href: `${repoUrl}/tree/main/labs`, label: 'Labs', position: 'left'},
@@ -107,8 +112,9 @@ const config: Config = {
       copyright: 'Containers from Scratch: Linux containers from the kernel up.',
     },
     prism: {
-      theme: prismThemes.github,
-      darkTheme: prismThemes.dracula,
+      // The same themes with their too-faint tokens (comments, numbers) made readable (WCAG AA).
+      theme: readableTheme(prismThemes.github),
+      darkTheme: readableTheme(prismThemes.dracula),
       // Only what the pages use (```bash, ```console): every grammar here ships in main.js, on every page.
       additionalLanguages: ['bash', 'shell-session'],
     },
