@@ -9,6 +9,7 @@ import labCasts from './src/plugins/lab-casts';
 import progress from './src/plugins/progress';
 import {readableTheme} from './src/lib/contrast';
 import mermaidSvg from './src/plugins/mermaid-svg';
+import slimPrism from './src/plugins/slim-prism';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -60,7 +61,7 @@ const config: Config = {
     ],
   ],
 
-  plugins: [labFiles, labCasts, progress],
+  plugins: [labFiles, labCasts, progress, slimPrism],
   themes: [
     '@docusaurus/theme-mermaid',
     [
