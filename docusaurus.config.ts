@@ -8,12 +8,18 @@ import codeRegion from './src/plugins/code-region';
 import labCasts from './src/plugins/lab-casts';
 import progress from './src/plugins/progress';
 import {readableTheme} from './src/lib/contrast';
-import mermaidSvg from './src/plugins/mermaid-svg';
+import mermaidSvg, {drawsAtBuild} from './src/plugins/mermaid-svg';
 import slimPrism from './src/plugins/slim-prism';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
 const rootDir = __dirname;
+/**
+ * Diagrams are drawn to SVG when the site is built (src/plugins/mermaid-svg); only a development
+ * server without Chromium leaves them to mermaid in the browser, and only then is the mermaid
+ * theme in the site (its client code is in main.js, on every page, even when no page uses it).
+ */
+const diagramsInBrowser = !drawsAtBuild();
 
 const config: Config = {
   title: 'Containers from Scratch',
@@ -30,7 +36,7 @@ const config: Config = {
   onBrokenAnchors: 'throw',
   onDuplicateRoutes: 'throw',
   markdown: {
-    mermaid: true,
+    mermaid: diagramsInBrowser,
     hooks: {onBrokenMarkdownLinks: 'throw', onBrokenMarkdownImages: 'throw'},
   },
   customFields: {repoUrl},
@@ -63,7 +69,7 @@ const config: Config = {
 
   plugins: [labFiles, labCasts, progress, slimPrism],
   themes: [
-    '@docusaurus/theme-mermaid',
+    ...(diagramsInBrowser ? ['@docusaurus/theme-mermaid'] : []),
     [
       '@easyops-cn/docusaurus-search-local',
       {

@@ -43,9 +43,11 @@ function chromiumPath(): string {
  * Without Chromium, `npm start` (a development server, NODE_ENV=development) leaves the fences to
  * the mermaid theme, which draws them in the browser: a reader's first command needs no browser
  * package. A production build (CI, deploys) must draw them, and fails without Chromium.
+ * docusaurus.config.ts asks this too: the mermaid theme (mermaid's code, and its client code in
+ * main.js on every page) is in the site only when the diagrams are left to the browser.
  */
 let warned = false;
-function drawsAtBuild(): boolean {
+export function drawsAtBuild(): boolean {
   if (findChromium() || process.env.NODE_ENV === 'production') return true;
   if (!warned) {
     warned = true;
