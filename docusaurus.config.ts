@@ -10,6 +10,7 @@ import progress from './src/plugins/progress';
 import {readableTheme} from './src/lib/contrast';
 import mermaidSvg, {drawsAtBuild} from './src/plugins/mermaid-svg';
 import slimPrism from './src/plugins/slim-prism';
+import foldOutputs from './src/plugins/fold-outputs';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -59,6 +60,8 @@ const config: Config = {
             [codeRegion, {rootDir}],
             [codeImport, {rootDir}],
             mermaidSvg,
+            // A lab's expected output longer than 15 lines folds (a closed <details>).
+            foldOutputs,
           ],
         },
         blog: false,
