@@ -4,6 +4,7 @@ import type {Config} from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
 import codeImport from 'remark-code-import';
 import labFiles from './src/plugins/lab-files';
+import labProps from './src/plugins/lab-files/lab-props';
 import codeRegion from './src/plugins/code-region';
 import labCasts from './src/plugins/lab-casts';
 import progress from './src/plugins/progress';
@@ -62,6 +63,8 @@ const config: Config = {
             mermaidSvg,
             // A lab's expected output longer than 15 lines folds (a closed <details>).
             foldOutputs,
+            // Each <RunLab lab="…" /> gets its lab's data and cast URL as imports of its page.
+            [labProps, {rootDir}],
           ],
         },
         blog: false,

@@ -1,6 +1,5 @@
 import React, {useCallback, useEffect, useRef, useState} from 'react';
-import {usePluginData} from '@docusaurus/useGlobalData';
-import type {CastData} from '@site/src/lib/cast-summary';
+import type {CastSummary} from '@site/src/lib/cast-summary';
 import type {Player} from 'asciinema-player';
 import {caption, SPEEDS, speedLabel} from './cast';
 import styles from './styles.module.css';
@@ -17,15 +16,17 @@ function addStyle(css: string): void {
 type Props = {
   /** The lab folder under labs/, e.g. "silos/pid-ns"; its replay is labs/<lab>/run.cast. */
   lab: string;
+  /** The cast's length and height (src/plugins/lab-files). */
+  cast: CastSummary;
+  /** labs/<lab>/run.cast's URL in the build (src/plugins/lab-files/lab-props.ts). */
+  url: string;
 };
 
 /**
  * A replay of a real run of a lab (labs/<lab>/run.cast, from scripts/record-casts.sh), played by
  * asciinema-player. Nothing of the player or the cast loads until the reader asks for it.
  */
-export default function LabCast({lab}: Props): React.JSX.Element | null {
-  const casts = usePluginData('cfs-lab-casts') as CastData | undefined;
-  const cast = casts?.[lab];
+export default function LabCast({lab, cast, url}: Props): React.JSX.Element | null {
   const [open, setOpen] = useState(false);
   const [speed, setSpeed] = useState(1);
   const [error, setError] = useState('');
@@ -35,9 +36,8 @@ export default function LabCast({lab}: Props): React.JSX.Element | null {
 
   const mount = useCallback(
     async (startAt: number, autoPlay: boolean) => {
-      const [lib, url] = await Promise.all([
+      const [lib] = await Promise.all([
         import('asciinema-player'),
-        import(`@site/labs/${lab}/run.cast`).then((m: {default: string}) => m.default),
         import('@generated/cfs-lab-casts/default/player-css.js').then((m: {default: string}) => addStyle(m.default)),
       ]);
       if (!box.current || !cast) return;
@@ -59,7 +59,7 @@ export default function LabCast({lab}: Props): React.JSX.Element | null {
     },
     // speed is read when the player is made: a new speed makes a new player (below).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [lab, cast, speed],
+    [url, cast, speed],
   );
 
   useEffect(() => {

@@ -2,29 +2,30 @@ import React from 'react';
 import CodeBlock from '@theme/CodeBlock';
 import Link from '@docusaurus/Link';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
-import {usePluginData} from '@docusaurus/useGlobalData';
-import verifiedOn from '@site/labs/verified-on.json';
-import type {LabData} from '@site/src/plugins/lab-files';
 import LabCast from '../LabCast';
 import MarkDone from '../Progress/MarkDone';
 import {labKey} from '../Progress/progress';
-import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
+import {aptInstallLine} from './lab';
+import type {LabInfo} from './info';
 import styles from './styles.module.css';
 
 type Props = {
   /** The lab folder under labs/, e.g. "silos/pid-ns". What it needs comes from its lab.manifest. */
   lab: string;
+  /** Filled in at build time (src/plugins/lab-files/lab-props.ts): the lab's packages, verified-on lines, cast. */
+  data?: LabInfo;
+  /** Filled in at build time: the URL of labs/<lab>/run.cast in the build, when the lab has one. */
+  castUrl?: string;
 };
 
 /** The "Run this lab" block: the command, what it needs, where the files are, where it was verified. */
-export default function RunLab({lab}: Props): React.JSX.Element {
+export default function RunLab({lab, data, castUrl}: Props): React.JSX.Element {
   const {siteConfig} = useDocusaurusContext();
-  const {labs} = usePluginData('cfs-lab-files') as LabData;
-  const packages = labs[lab]?.packages ?? [];
+  const packages = data?.packages ?? [];
   const repoUrl = String(siteConfig.customFields?.repoUrl ?? '');
   const folder = `labs/${lab}`;
   const install = aptInstallLine(packages);
-  const verified = verificationsFor(verifiedOn as VerifiedOn, lab);
+  const verified = data?.verified ?? [];
   return (
     <section className={styles.runLab} aria-label={`Run the lab ${lab}`}>
       <p className={styles.title}>
@@ -50,7 +51,7 @@ export default function RunLab({lab}: Props): React.JSX.Element {
           .filter(Boolean)
           .join('\n')}
       </CodeBlock>
-      <LabCast lab={lab} />
+      {data?.cast && castUrl && <LabCast lab={lab} cast={data.cast} url={castUrl} />}
       <MarkDone id={labKey(lab)}>I ran this lab (or watched its replay)</MarkDone>
     </section>
   );

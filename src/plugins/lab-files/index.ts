@@ -1,10 +1,18 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import {globSync} from 'tinyglobby';
 import type {LoadContext, Plugin} from '@docusaurus/types';
 import {packagesOf, readManifest} from '../../lib/manifest';
+import {castSummary} from '../../lib/cast-summary';
+import {verificationsFor, type VerifiedOn} from '../../components/RunLab/lab';
+import type {LabInfo} from '../../components/RunLab/info';
 
-/** What a page's RunLab block reads about each lab (usePluginData('cfs-lab-files')). */
-export type LabData = {labs: Record<string, {chapter: string; packages: string[]}>};
+export type {LabInfo};
+
+/** The module that holds a lab's LabInfo, imported by the pages that show the lab (./lab-props.ts). */
+export function labDataFile(lab: string): string {
+  return `lab-${lab.replace(/\//g, '--')}.json`;
+}
 
 /**
  * Pages show lab scripts, expected output and diagrams from the files themselves
@@ -12,27 +20,35 @@ export type LabData = {labs: Record<string, {chapter: string; packages: string[]
  * those files, so an edit under labs/ or diagrams/ would not reach `npm start` until a restart.
  * This plugin runs a tiny pre-loader on every MDX page that declares each imported file as a
  * dependency of the page, so the page rebuilds when the file changes.
- * It also reads every lab's lab.manifest, so that a page says what a lab needs from the one place
- * that declares it.
+ * It also reads what a page's RunLab block says about each lab, from the one place that declares
+ * each thing (lab.manifest: its packages; labs/verified-on.json; its run.cast: length and height),
+ * into one small module per lab that only the pages showing that lab import (./lab-props.ts):
+ * not global data, which every page of the site would load.
  */
 export default function labFiles(context: LoadContext): Plugin {
   const manifests = 'labs/*/*/lab.manifest';
   return {
     name: 'cfs-lab-files',
     getPathsToWatch() {
-      return [path.join(context.siteDir, manifests)];
+      return [path.join(context.siteDir, manifests), path.join(context.siteDir, 'labs/verified-on.json'), path.join(context.siteDir, 'labs/*/*/run.cast')];
     },
-    async loadContent(): Promise<LabData> {
-      const labs: LabData['labs'] = {};
+    async loadContent(): Promise<Record<string, LabInfo>> {
+      const verifiedFile = path.join(context.siteDir, 'labs/verified-on.json');
+      const verifiedOn = (fs.existsSync(verifiedFile) ? JSON.parse(fs.readFileSync(verifiedFile, 'utf8')) : {}) as VerifiedOn;
+      const labs: Record<string, LabInfo> = {};
       for (const file of globSync([manifests, '!labs/_template/**'], {cwd: context.siteDir}).sort()) {
         const lab = path.dirname(file).replace(/^labs\//, '');
-        const manifest = readManifest(context.siteDir, lab);
-        labs[lab] = {chapter: manifest.chapter[0] ?? '', packages: packagesOf(manifest)};
+        const cast = path.join(context.siteDir, 'labs', lab, 'run.cast');
+        labs[lab] = {
+          packages: packagesOf(readManifest(context.siteDir, lab)),
+          verified: verificationsFor(verifiedOn, lab),
+          cast: fs.existsSync(cast) ? castSummary(fs.readFileSync(cast, 'utf8')) : null,
+        };
       }
-      return {labs};
+      return labs;
     },
     async contentLoaded({content, actions}) {
-      actions.setGlobalData(content);
+      await Promise.all(Object.entries(content as Record<string, LabInfo>).map(([lab, info]) => actions.createData(labDataFile(lab), JSON.stringify(info))));
     },
     configureWebpack() {
       return {
