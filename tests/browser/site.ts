@@ -9,7 +9,8 @@ import {chromium, type Browser} from 'playwright-core';
 import {afterAll, beforeAll} from 'vitest';
 
 export const root = path.resolve(__dirname, '../..');
-export const buildDir = path.join(root, 'build');
+/** build/, or CFS_BUILD_DIR (the page walk of walk.e2e.ts against another build, e.g. a deliberately broken one). */
+export const buildDir = path.resolve(process.env.CFS_BUILD_DIR ?? path.join(root, 'build'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function freePort(): Promise<number> {
