@@ -145,6 +145,12 @@ main() {
   mkdir -p "$CACHE"
   exec {lock}>"$CACHE/build.lock"
   flock "$lock"
+  # What a killed build left (under the lock, no build is using them): its mounts died with its
+  # private mount namespace; the folders remain.
+  local stale
+  for stale in "$CACHE"/cfs-v86-tmp.* "$CACHE"/cfs-v86-out.*; do
+    [[ -e $stale ]] && { say "removing $stale (left by an interrupted build)"; remove_tree "$stale"; }
+  done
   key=$(rootfs_key)
   rootfs=$CACHE/rootfs-$key
   if [[ -f $rootfs/initrd.img ]]; then

@@ -21,9 +21,8 @@ export type SessionProbe = {
   text: () => string;
   /** Type into the guest's console. */
   send: (s: string) => void;
-  /** Milliseconds from the click to the first prompt, and bytes fetched before it. */
-  clickToPromptMs: number;
-  bytesBeforePrompt: number;
+  /** performance.now() when the first prompt appeared. */
+  promptAt: number;
   ready: boolean;
 };
 
@@ -59,8 +58,7 @@ export async function startSession(opts: {
   const probe: SessionProbe = {
     text: () => text,
     send: (s) => emulator.serial0_send(s),
-    clickToPromptMs: 0,
-    bytesBeforePrompt: 0,
+    promptAt: 0,
     ready: false,
   };
   window.cfsRunInBrowser = probe;
@@ -106,13 +104,7 @@ export async function startSession(opts: {
     emulator.serial0_send('\n');
     await waitForPrompt();
     clearInterval(nudge);
-    if (first) {
-      probe.clickToPromptMs = Math.round(performance.now() - t0);
-      probe.bytesBeforePrompt = performance
-        .getEntriesByType('resource')
-        .filter((e) => e.name.includes('/v86/') || e.name.includes('run-in-browser') || e.name.includes('xterm'))
-        .reduce((sum, e) => sum + ((e as PerformanceResourceTiming).transferSize || 0), 0);
-    }
+    if (first) probe.promptAt = performance.now();
     probe.ready = true;
     onStatus(
       `Machine ready in ${((performance.now() - t0) / 1000).toFixed(1)} s. Running /cfs/labs/${lab}/run.sh — its narration goes to stderr, its facts to stdout.`,
