@@ -169,7 +169,10 @@ main() {
   # Not the guest's business: the build itself and recorded casts.
   rm -rf "$rootfs/root/cfs/scripts/v86" "$rootfs/root/cfs/scripts/vm"
   find "$rootfs/root/cfs/labs" -name '*.cast' -delete
-  install -m 755 "$V86_DIR/guest-init.sh" "$rootfs/root/sbin/cfs-init"
+  install -m 755 "$V86_DIR/guest-init.sh" "$rootfs/root/usr/sbin/cfs-init"
+  # One fixed time for what we copy: the index (and so the snapshot's cache key) changes only when
+  # a file's content, mode or name does, not with a checkout's or a copy's timestamps.
+  find "$rootfs/root/cfs" "$rootfs/root/usr/sbin" -exec touch -h -d @1767225600 {} +
 
   local stage
   stage=$(mktemp -d "$CACHE/cfs-v86-out.XXXXXX")
