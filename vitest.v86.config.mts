@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/browser/**/*.v86.ts'],
     environment: 'node',
-    testTimeout: 180_000,
+    testTimeout: 420_000,
     hookTimeout: 60_000,
     sequence: {concurrent: false},
     fileParallelism: false,

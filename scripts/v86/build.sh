@@ -185,6 +185,7 @@ main() {
 
   cp /usr/share/seabios/bios.bin "$stage/bios.bin"
   cp "$REPO/node_modules/v86/build/v86.wasm" "$REPO/node_modules/v86/build/libv86.mjs" "$stage/"
+  cp "$REPO/node_modules/@xterm/xterm/css/xterm.css" "$stage/"
   cp "$rootfs/vmlinuz" "$stage/vmlinuz"
   cp "$rootfs/initrd.img" "$stage/initrd.img"
 

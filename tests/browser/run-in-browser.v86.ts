@@ -6,6 +6,7 @@
 // Needs: sudo scripts/v86/build.sh, then npm run build. Run: scripts/test-all.sh browser-labs.
 import fs from 'node:fs';
 import path from 'node:path';
+import {gzipSync} from 'node:zlib';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readManifest} from '../../src/lib/manifest';
 import {buildDir, launchChromium, root, serveBuild, type Site} from './site';
@@ -14,8 +15,22 @@ import type {Browser} from 'playwright-core';
 
 const LAB_LIMIT_S = 90;
 const PROMPT_LIMIT_MS = 3000;
-// Before the first prompt, at most 12 MB may come over the wire (issue 16's budget).
+// Before the first prompt, at most 12 MB may come over the wire, compressed (issue 16's budget).
 const BYTES_LIMIT = 12_000_000;
+
+/**
+ * What a static host that gzips its responses (GitHub Pages, Netlify, nginx gzip on) sends for
+ * these URLs: `docusaurus serve` does not compress, so its transfer sizes overstate it. The .zst
+ * files are compressed already and count as they are.
+ */
+function compressedBytes(urls: string[]): number {
+  return urls.reduce((sum, u) => {
+    const file = path.join(buildDir, decodeURIComponent(new URL(u).pathname));
+    if (!fs.existsSync(file)) return sum;
+    const data = fs.readFileSync(file);
+    return sum + (file.endsWith('.zst') ? data.length : gzipSync(data, {level: 6}).length);
+  }, 0);
+}
 const results = path.join(root, 'test-results', 'labs');
 
 const labs = browserLabs();
@@ -48,6 +63,35 @@ describe('labs run in the browser (v86)', () => {
     expect(labs.length).toBeGreaterThan(0);
   });
 
+  it('says so clearly when the browser has no WebAssembly, and loads nothing', async () => {
+    const page = await browser.newPage();
+    await page.addInitScript(() => {
+      delete (globalThis as {WebAssembly?: unknown}).WebAssembly;
+    });
+    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    await page.locator('[data-run-in-browser="silos/pid-ns"] button', {hasText: 'Run in your browser'}).click();
+    await expect.poll(() => page.locator('[data-run-in-browser="silos/pid-ns"] [role=status]').textContent()).toContain('no WebAssembly');
+    const v86 = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/v86/')).length);
+    expect(v86).toBe(0);
+    await page.close();
+  });
+
+  it('Reset restores the snapshot: what the reader changed is gone', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/docs/silos-isolation/pid-namespace?cfs-test`, {waitUntil: 'networkidle'});
+    const box = page.locator('[data-run-in-browser="silos/pid-ns"]');
+    await box.locator('button', {hasText: 'Run in your browser'}).click();
+    await page.waitForFunction(() => window.cfsRunInBrowser?.ready === true, null, {timeout: 60_000});
+    await page.evaluate(() => window.cfsRunInBrowser!.send('touch /tmp/cfs-reset-probe; echo CFS""MADE\n'));
+    await page.waitForFunction(() => window.cfsRunInBrowser!.text().includes('CFSMADE'), null, {timeout: 30_000});
+    await box.locator('button', {hasText: 'Reset the machine'}).click();
+    await page.waitForFunction(() => window.cfsRunInBrowser?.ready === true, null, {timeout: 60_000});
+    await page.evaluate(() => window.cfsRunInBrowser!.send('test -e /tmp/cfs-reset-probe && echo CFS""STILL || echo CFS""GONE\n'));
+    await page.waitForFunction(() => /CFS(STILL|GONE)/.test(window.cfsRunInBrowser!.text()), null, {timeout: 30_000});
+    expect(await page.evaluate(() => window.cfsRunInBrowser!.text())).toContain('CFSGONE');
+    await page.close();
+  });
+
   it.each(labs)('%s: click → prompt, then run.sh prints its expected output', async (lab) => {
     const chapter = readManifest(root, lab).chapter[0]!;
     const expected = fs.readFileSync(path.join(root, 'labs', lab, 'expected-output.txt'), 'utf8');
@@ -56,6 +100,7 @@ describe('labs run in the browser (v86)', () => {
     page.on('pageerror', (err) => errors.push(err.message));
     const t0 = Date.now();
     let result = 'fail';
+    let failure = '';
     try {
       await page.goto(`${site.url}${routeOf(chapter)}?cfs-test`, {waitUntil: 'networkidle'});
       const requestsBefore = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/v86/')).length);
@@ -73,31 +118,35 @@ describe('labs run in the browser (v86)', () => {
         return {
           ms: Math.round(window.cfsRunInBrowser!.promptAt - b.at),
           bytes: fetched.reduce((sum, e) => sum + (e.transferSize || 0), 0),
-          bodyBytes: fetched.reduce((sum, e) => sum + (e.encodedBodySize || 0), 0),
+          urls: fetched.map((e) => e.name),
         };
       }, before);
+      const compressed = compressedBytes(probe.urls);
       const start = Date.now();
       // stdout only: stderr (the narration) goes nowhere; the markers are typed split so that the
       // console's echo of the command line cannot match them.
       await page.evaluate((l) => window.cfsRunInBrowser!.send(`echo CFS""BEGIN; /cfs/labs/${l}/run.sh 2>/dev/null; echo CFS""END rc=$?\n`), lab);
-      await page.waitForFunction(() => /CFSEND rc=\d+/.test(window.cfsRunInBrowser!.text()), null, {timeout: LAB_LIMIT_S * 1000});
+      await page.waitForFunction(() => /CFSEND rc=\d+/.test(window.cfsRunInBrowser!.text()), null, {timeout: 4 * LAB_LIMIT_S * 1000}); // the budget is checked below, with its own message
       const seconds = (Date.now() - start) / 1000;
       const out = stdoutBetweenMarkers(await page.evaluate(() => window.cfsRunInBrowser!.text()));
-      figures[lab] = {clickToPromptMs: probe.ms, bytesBeforePrompt: probe.bytes, bodyBytesBeforePrompt: probe.bodyBytes, runSeconds: Number(seconds.toFixed(1))};
+      figures[lab] = {clickToPromptMs: probe.ms, bytesServedBeforePrompt: probe.bytes, gzipBytesBeforePrompt: compressed, runSeconds: Number(seconds.toFixed(1))};
       expect(out, 'no output between the markers').not.toBeNull();
       expect(out!.rc, `run.sh exited ${out!.rc}`).toBe(0);
       expect(out!.stdout).toBe(expected);
       expect(seconds, `run.sh took ${seconds} s in the browser (limit ${LAB_LIMIT_S} s)`).toBeLessThanOrEqual(LAB_LIMIT_S);
       expect(probe.ms, `click to prompt took ${probe.ms} ms (budget ${PROMPT_LIMIT_MS} ms)`).toBeLessThanOrEqual(PROMPT_LIMIT_MS);
-      expect(probe.bytes, `${probe.bytes} bytes before the prompt (budget ${BYTES_LIMIT})`).toBeLessThanOrEqual(BYTES_LIMIT);
+      expect(compressed, `${compressed} bytes (gzip) before the prompt (budget ${BYTES_LIMIT})`).toBeLessThanOrEqual(BYTES_LIMIT);
       expect(errors).toEqual([]);
       result = 'pass';
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+      throw e;
     } finally {
       rows.push(`labs/${lab}\toutput\t${result}\t${((Date.now() - t0) / 1000).toFixed(1)}\n`);
       if (result === 'fail') {
         const text = await page.evaluate(() => window.cfsRunInBrowser?.text() ?? '').catch(() => '');
         fs.mkdirSync(results, {recursive: true});
-        fs.writeFileSync(path.join(results, `browser-${lab.replace('/', '.')}.console.txt`), text);
+        fs.writeFileSync(path.join(results, `browser-${lab.replace('/', '.')}.console.txt`), `${failure}\n--- console:\n${text}`);
       }
       await page.close();
     }

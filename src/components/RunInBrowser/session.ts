@@ -1,8 +1,8 @@
 // The part of RunInBrowser that is loaded only after the click (its own chunk): xterm.js, and
 // v86 itself fetched at run time from /v86/ (copied there by scripts/v86/build.sh; webpack never
-// sees it). The guest's serial console is the terminal.
+// sees it). xterm.js's stylesheet comes from /v86/ too: Docusaurus would merge an imported one
+// into every page's CSS. The guest's serial console is the terminal.
 import {Terminal} from '@xterm/xterm';
-import '@xterm/xterm/css/xterm.css';
 import {MEMORY_MIB, PROMPT_RE, VGA_MEMORY_MIB} from './config';
 
 export type Session = {reset: () => Promise<void>};
@@ -50,6 +50,13 @@ export async function startSession(opts: {
     import(/* webpackIgnore: true */ `${base}libv86.mjs`) as Promise<{V86: new (o: object) => Emulator}>,
     fetchBytes(`${base}state.bin.zst`),
   ]);
+  if (!document.querySelector('link[data-cfs-xterm]')) {
+    const css = document.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = `${base}xterm.css`;
+    css.dataset.cfsXterm = '';
+    document.head.appendChild(css);
+  }
   const term = new Terminal({cols: 100, rows: 30, convertEol: false, fontSize: 13, scrollback: 5000});
   term.open(container);
 
