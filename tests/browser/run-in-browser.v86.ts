@@ -98,6 +98,9 @@ describe('labs run in the browser (v86)', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    // v86 reports a failed fetch of a 9p blob on the console (and the guest then waits for it).
+    const consoleErrors: string[] = [];
+    page.on('console', (msg) => void (msg.type() === 'error' && consoleErrors.push(msg.text())));
     const t0 = Date.now();
     let result = 'fail';
     let failure = '';
@@ -146,7 +149,7 @@ describe('labs run in the browser (v86)', () => {
       if (result === 'fail') {
         const text = await page.evaluate(() => window.cfsRunInBrowser?.text() ?? '').catch(() => '');
         fs.mkdirSync(results, {recursive: true});
-        fs.writeFileSync(path.join(results, `browser-${lab.replace('/', '.')}.console.txt`), `${failure}\n--- console:\n${text}`);
+        fs.writeFileSync(path.join(results, `browser-${lab.replace('/', '.')}.console.txt`), `${failure}\n--- browser console errors:\n${consoleErrors.join('\n')}\n--- guest console:\n${text}`);
       }
       await page.close();
     }
