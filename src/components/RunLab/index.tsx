@@ -6,6 +6,7 @@ import {usePluginData} from '@docusaurus/useGlobalData';
 import verifiedOn from '@site/labs/verified-on.json';
 import type {LabData} from '@site/src/plugins/lab-files';
 import LabCast from '../LabCast';
+import RunInBrowser from '../RunInBrowser';
 import MarkDone from '../Progress/MarkDone';
 import {labKey} from '../Progress/progress';
 import {aptInstallLine, verificationsFor, type VerifiedOn} from './lab';
@@ -50,6 +51,7 @@ export default function RunLab({lab}: Props): React.JSX.Element {
           .filter(Boolean)
           .join('\n')}
       </CodeBlock>
+      {labs[lab]?.browser ? <RunInBrowser lab={lab} /> : null}
       <LabCast lab={lab} />
       <MarkDone id={labKey(lab)}>I ran this lab (or watched its replay)</MarkDone>
     </section>

@@ -4,7 +4,7 @@ import type {LoadContext, Plugin} from '@docusaurus/types';
 import {packagesOf, readManifest} from '../../lib/manifest';
 
 /** What a page's RunLab block reads about each lab (usePluginData('cfs-lab-files')). */
-export type LabData = {labs: Record<string, {chapter: string; packages: string[]}>};
+export type LabData = {labs: Record<string, {chapter: string; packages: string[]; browser?: boolean}>};
 
 /**
  * Pages show lab scripts, expected output and diagrams from the files themselves
@@ -27,7 +27,11 @@ export default function labFiles(context: LoadContext): Plugin {
       for (const file of globSync([manifests, '!labs/_template/**'], {cwd: context.siteDir}).sort()) {
         const lab = path.dirname(file).replace(/^labs\//, '');
         const manifest = readManifest(context.siteDir, lab);
-        labs[lab] = {chapter: manifest.chapter[0] ?? '', packages: packagesOf(manifest)};
+        labs[lab] = {
+          chapter: manifest.chapter[0] ?? '',
+          packages: packagesOf(manifest),
+          browser: manifest.verify.includes('browser'),
+        };
       }
       return {labs};
     },
