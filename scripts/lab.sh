@@ -18,7 +18,8 @@
 #   chapter:  the page that teaches the lab (docs/NN-part/NN-page.mdx)
 #   needs:    command=package pairs: every command run.sh checks with common::require_cmd, and
 #             the Debian/Ubuntu package that has it
-#   verify:   where the suite must see it pass: host (the CI host), vm (the pure cgroup v2 VM)
+#   verify:   where the suite must see it pass: host (the CI host), vm (the pure cgroup v2 VM),
+#             browser (the v86 guest in Chromium: tests/browser/run-in-browser.e2e.ts)
 #   features: kernel features a host may lack (apparmor, criu, ipvs): the one allowed skip on a host
 #   tags:     tags ($0 or an argument) of processes it starts; cleanup SIGKILLs them
 #   cgroups:  cgroups it makes (cgroup.sh names); cleanup kills what is in them and removes them

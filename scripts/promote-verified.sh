@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # promote-verified.sh: make a full green run of the labs the tracked record, labs/verified-on.json,
 # which every lab's page shows ("Verified on <date>: <kernel>, <cgroup mode>").
-#   scripts/promote-verified.sh [ENV...]    ENV: host, vm (default: both)
+#   scripts/promote-verified.sh [ENV...]    ENV: host, vm, browser (default: host vm)
 # A test run never writes the tracked file: the labs step of scripts/test-all.sh writes
-# test-results/labs/host.tsv and host.facts, scripts/vm/run-suite.sh writes vm.tsv and vm.facts.
+# test-results/labs/host.tsv and host.facts, scripts/vm/run-suite.sh writes vm.tsv and vm.facts,
+# its browser-labs step (tests/browser/run-in-browser.v86.ts) browser.tsv and browser.facts.
 # For each ENV this refuses unless every lab whose lab.manifest lists ENV under verify: passed
 # every check ENV runs (host: output sigkill interrupt nonroot; vm: output sigkill) and no check
 # failed; then each such lab's ENV entry is replaced. Other environments' entries are kept, and
@@ -14,14 +15,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 # shellcheck source=lab.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lab.sh"
 
-declare -A CHECKS=([host]="output sigkill interrupt nonroot" [vm]="output sigkill")
+# browser: the stdout of run.sh in the v86 guest equals expected-output.txt (a reader's tab is
+# the sandbox: there is no host to leak into, so no leak checks there).
+declare -A CHECKS=([host]="output sigkill interrupt nonroot" [vm]="output sigkill" [browser]="output")
 
 # Print "lab kernel cgroup date" for every lab ENV must verify, or die naming what is missing.
 entries_for() {
   local env=$1 results facts kernel cgroup date lab check missing=() failed
   results=$ROOT/test-results/labs/$env.tsv
   facts=$ROOT/test-results/labs/$env.facts
-  [[ -s $results && -f $facts ]] || die "no results for $env: run the suite first (host: sudo scripts/test-all.sh labs; vm: sudo scripts/vm/run-suite.sh)."
+  [[ -s $results && -f $facts ]] || die "no results for $env: run the suite first (host: sudo scripts/test-all.sh labs; vm: sudo scripts/vm/run-suite.sh; browser: sudo scripts/test-all.sh v86 build browser-labs)."
   kernel=$(sed -n 's/^kernel=//p' "$facts")
   cgroup=$(sed -n 's/^cgroup=//p' "$facts")
   date=$(date -u -r "$results" +%F)
@@ -44,7 +47,7 @@ main() {
   local envs=("$@") env lines=""
   ((${#envs[@]})) || envs=(host vm)
   for env in "${envs[@]}"; do
-    [[ -n ${CHECKS[$env]:-} ]] || die "unknown environment '$env' (host, vm)"
+    [[ -n ${CHECKS[$env]:-} ]] || die "unknown environment '$env' (host, vm, browser)"
     lines+=$(entries_for "$env" | sed "s|^|$env |")$'\n'
   done
   common::require_cmd node nodejs

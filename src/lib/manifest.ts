@@ -25,7 +25,8 @@ export type ManifestKey = (typeof MANIFEST_KEYS)[number];
 export type Manifest = Record<ManifestKey, string[]>;
 
 /** The environments a lab can be verified in, and the kernel features a host may lack. */
-export const ENVIRONMENTS = ['host', 'vm'] as const;
+// browser: the lab also runs in the reader's browser (v86, scripts/v86/) and is checked there.
+export const ENVIRONMENTS = ['host', 'vm', 'browser'] as const;
 export const FEATURES = ['apparmor', 'criu', 'ipvs'] as const;
 
 /** Parse a manifest's text; throws "file:line: …" on a malformed line or an unknown key. */

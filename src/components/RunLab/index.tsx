@@ -3,6 +3,7 @@ import CodeBlock from '@theme/CodeBlock';
 import Link from '@docusaurus/Link';
 import useDocusaurusContext from '@docusaurus/useDocusaurusContext';
 import LabCast from '../LabCast';
+import RunInBrowser from '../RunInBrowser';
 import MarkDone from '../Progress/MarkDone';
 import {labKey} from '../Progress/progress';
 import {aptInstallLine} from './lab';
@@ -51,6 +52,7 @@ export default function RunLab({lab, data, castUrl}: Props): React.JSX.Element {
           .filter(Boolean)
           .join('\n')}
       </CodeBlock>
+      {data?.browser ? <RunInBrowser lab={lab} /> : null}
       {data?.cast && castUrl && <LabCast lab={lab} cast={data.cast} url={castUrl} />}
       <MarkDone id={labKey(lab)}>I ran this lab (or watched its replay)</MarkDone>
     </section>

@@ -6,6 +6,8 @@ export type LabInfo = {
   packages: string[];
   /** "Verified on …" lines, from labs/verified-on.json */
   verified: string[];
+  /** whether it runs in the reader's browser (its lab.manifest says `verify: … browser`) */
+  browser: boolean;
   /** its replay's length and height, when it has a run.cast */
   cast: CastSummary | null;
 };

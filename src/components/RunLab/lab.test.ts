@@ -17,4 +17,11 @@ describe('RunLab helpers', () => {
     ]);
     expect(verificationsFor(data, 'silos/other')).toEqual([]);
   });
+
+  it('verificationsFor names the browser environment', () => {
+    const data = {'silos/pid-ns': [{env: 'browser', kernel: '6.1.0-57-686', cgroup: 'v2', date: '2026-12-03'}]};
+    expect(verificationsFor(data, 'silos/pid-ns')).toEqual([
+      'Verified on 2026-12-03: Linux 6.1.0-57-686, cgroup v2 (browser: Linux 6.1 i386 in v86)',
+    ]);
+  });
 });

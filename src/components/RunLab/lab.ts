@@ -3,7 +3,11 @@ export type Verification = {env: string; kernel: string; cgroup: string; date?: 
 export type VerifiedOn = Record<string, Verification[]>;
 
 /** What the environments are called on the page. */
-const ENV_NAMES: Record<string, string> = {host: 'the CI host', vm: 'the CI VM, Debian 12 kernel'};
+const ENV_NAMES: Record<string, string> = {
+  host: 'the CI host',
+  vm: 'the CI VM, Debian 12 kernel',
+  browser: 'browser: Linux 6.1 i386 in v86',
+};
 
 /** `sudo apt-get install …` for the packages a lab needs. */
 export function aptInstallLine(packages: readonly string[]): string {

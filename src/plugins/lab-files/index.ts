@@ -39,9 +39,11 @@ export default function labFiles(context: LoadContext): Plugin {
       for (const file of globSync([manifests, '!labs/_template/**'], {cwd: context.siteDir}).sort()) {
         const lab = path.dirname(file).replace(/^labs\//, '');
         const cast = path.join(context.siteDir, 'labs', lab, 'run.cast');
+        const manifest = readManifest(context.siteDir, lab);
         labs[lab] = {
-          packages: packagesOf(readManifest(context.siteDir, lab)),
+          packages: packagesOf(manifest),
           verified: verificationsFor(verifiedOn, lab),
+          browser: manifest.verify.includes('browser'),
           cast: fs.existsSync(cast) ? castSummary(fs.readFileSync(cast, 'utf8')) : null,
         };
       }
