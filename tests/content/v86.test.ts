@@ -13,8 +13,10 @@ const guest = new Set(
 const browserLabs = labs.map((l) => l.replace(/^labs\//, '')).filter((lab) => readManifest(root, lab).verify.includes('browser'));
 
 describe('browser-capable labs (verify: browser)', () => {
-  it('the Silos labs and the memory, pids and hierarchy cgroup labs are among them', () => {
-    for (const lab of ['silos/pid-ns', 'cgroups/memory', 'cgroups/pids', 'cgroups/hierarchy']) expect(browserLabs).toContain(lab);
+  // cgroups/memory is not among them (yet): in the guest its process over the limit was not
+  // OOM-killed within the test's 6 minutes in 2 of 5 runs (its manifest says so).
+  it('the Silos labs and the pids and hierarchy cgroup labs are among them', () => {
+    for (const lab of ['silos/pid-ns', 'cgroups/pids', 'cgroups/hierarchy']) expect(browserLabs).toContain(lab);
   });
 
   it.each(browserLabs)('%s: every package it needs is in the v86 guest', (lab) => {
