@@ -14,7 +14,7 @@ const browserLabs = labs.map((l) => l.replace(/^labs\//, '')).filter((lab) => re
 
 describe('browser-capable labs (verify: browser)', () => {
   // cgroups/memory is not among them (yet): in the guest its process over the limit was not
-  // OOM-killed within the test's 6 minutes in 2 of 5 runs (its manifest says so).
+  // OOM-killed within the test's 6 minutes in 2 of 4 runs (its manifest says so).
   it('the Silos labs and the pids and hierarchy cgroup labs are among them', () => {
     for (const lab of ['silos/pid-ns', 'cgroups/pids', 'cgroups/hierarchy']) expect(browserLabs).toContain(lab);
   });
