@@ -12,13 +12,15 @@ set -Eeuo pipefail
 
 V86_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$V86_DIR/../.." && pwd)
+# shellcheck source=../modules.sh
+source "$REPO/scripts/modules.sh"
 CACHE=${CFS_V86_CACHE:-/var/cache/cfs-v86}
 OUT=${CFS_V86_OUT:-$REPO/static/v86}
 SUITE=bookworm
 # Bump when build_rootfs changes what it makes (the cache key covers the packages and the initramfs).
 ROOTFS_VERSION=1
 # Modules the initramfs loads (with their dependencies) to mount the 9p root. virtio_ring must
-# come before virtio: module_closure orders dependencies first.
+# come before virtio: modules::closure (scripts/modules.sh) orders dependencies first.
 INITRD_MODULES=(virtio_ring virtio virtio_pci 9pnet 9pnet_virtio 9p)
 # Hardware the emulated PC does not have: left out of the guest's /lib/modules.
 MODULE_EXCLUDES=(sound drivers/gpu drivers/media drivers/usb drivers/infiniband drivers/iio
@@ -41,34 +43,6 @@ packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$V86_DIR/guest-packages.txt
 rootfs_key() {
   { printf 'suite %s i386 v%s\n' "$SUITE" "$ROOTFS_VERSION"; packages; cat "$V86_DIR/initramfs-init.sh"; } \
     | sha256sum | cut -c1-16
-}
-
-# Print the module files (relative to lib/modules/<kver>) to load for "$@", dependencies first.
-module_closure() {
-  local moddir=$1
-  shift
-  awk -v want="$*" '
-    function norm(s) { sub(/.*\//, "", s); sub(/\.ko.*$/, "", s); gsub(/-/, "_", s); return s }
-    function visit(m,   n, i, d) {
-      if (m in done) return
-      done[m] = 1
-      n = split(deps[m], d, " ")
-      for (i = 1; i <= n; i++) visit(norm(d[i]))
-      if (m in path) print path[m]
-    }
-    {
-      f = $1; sub(/:$/, "", f)
-      m = norm(f); path[m] = f
-      $1 = ""; deps[m] = $0
-    }
-    END {
-      n = split(want, w, " ")
-      for (i = 1; i <= n; i++) {
-        m = norm(w[i])
-        if (!(m in path)) { print "missing module " w[i] > "/dev/stderr"; continue }
-        visit(m)
-      }
-    }' "$moddir/modules.dep"
 }
 
 # Unmount whatever is still mounted under $1 (deepest first) and remove it.
@@ -123,7 +97,7 @@ build_rootfs() {
   while read -r m; do
     cp "$moddir/$m" "$ird/modules/"
     basename "$m" >>"$ird/modules/order"
-  done < <(module_closure "$moddir" "${INITRD_MODULES[@]}")
+  done < <(modules::closure "$moddir" "${INITRD_MODULES[@]}")
   (cd "$ird" && find . | LC_ALL=C sort | "$ird/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip -9 >"$tmp/initrd.img"
   rm -rf "$ird"
   mv "$tmp" "$out"

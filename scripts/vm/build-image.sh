@@ -15,6 +15,8 @@ set -Eeuo pipefail
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
+# shellcheck source=../modules.sh
+source "$REPO/scripts/modules.sh"
 CACHE=${CFS_VM_CACHE:-$REPO/.vm-cache}
 SUITE=${CFS_VM_SUITE:-bookworm}
 # Modules the initramfs loads (with their dependencies, from modules.dep) before the root mounts.
@@ -51,36 +53,8 @@ cache_key() {
   {
     printf 'suite %s\nkernel %s %s\n' "$SUITE" "$pkg" "$version"
     packages
-    cat "$VM_DIR/build-image.sh" "$VM_DIR/initramfs-init.sh"
+    cat "$VM_DIR/build-image.sh" "$VM_DIR/initramfs-init.sh" "$REPO/scripts/modules.sh"
   } | sha256sum | cut -c1-16
-}
-
-# Print the module files (relative to lib/modules/<kver>) to load for "$@", dependencies first.
-module_closure() {
-  local moddir=$1
-  shift
-  awk -v want="$*" '
-    function norm(s) { sub(/.*\//, "", s); sub(/\.ko.*$/, "", s); gsub(/-/, "_", s); return s }
-    function visit(m,   n, i, d) {
-      if (m in done) return
-      done[m] = 1
-      n = split(deps[m], d, " ")
-      for (i = 1; i <= n; i++) visit(norm(d[i]))
-      if (m in path) print path[m]
-    }
-    {
-      f = $1; sub(/:$/, "", f)
-      m = norm(f); path[m] = f
-      $1 = ""; deps[m] = $0
-    }
-    END {
-      n = split(want, w, " ")
-      for (i = 1; i <= n; i++) {
-        m = norm(w[i])
-        if (!(m in path)) { print "missing module " w[i] > "/dev/stderr"; continue }
-        visit(m)
-      }
-    }' "$moddir/modules.dep"
 }
 
 build() {
@@ -136,7 +110,7 @@ build() {
   while read -r m; do
     cp "$moddir/$m" "$ird/modules/"
     basename "$m" >>"$ird/modules/order"
-  done < <(module_closure "$moddir" "${INITRD_MODULES[@]}")
+  done < <(modules::closure "$moddir" "${INITRD_MODULES[@]}")
   (cd "$ird" && find . | LC_ALL=C sort | "$ird/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$tmp/initrd.img"
 
   say "ext4 image: mkfs.ext4 -d"
