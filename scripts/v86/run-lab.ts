@@ -4,7 +4,7 @@
 //   tsx scripts/v86/run-lab.ts silos/pid-ns [topic/lab ...]
 import fs from 'node:fs';
 import path from 'node:path';
-import {MEMORY_MIB, PROMPT_RE, VGA_MEMORY_MIB} from '../../src/components/RunInBrowser/config';
+import {MACHINE, PROMPT_RE} from '../../src/components/RunInBrowser/config';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'static', 'v86');
@@ -23,12 +23,7 @@ async function runOne(lab: string): Promise<boolean> {
     bios: {url: path.join(dir, 'bios.bin')},
     initial_state: {url: path.join(dir, 'state.bin.zst')},
     filesystem: {baseurl: `${path.join(dir, 'fs')}/`},
-    memory_size: MEMORY_MIB * 1024 * 1024,
-    vga_memory_size: VGA_MEMORY_MIB * 1024 * 1024,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
+    ...MACHINE,
   });
   let text = '';
   emulator.add_listener('serial0-output-byte', (b) => {

@@ -7,7 +7,7 @@
 // the same MEMORY_MIB (src/components/RunInBrowser/config.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import {GUEST_CMDLINE, MEMORY_MIB, PROMPT_RE, VGA_MEMORY_MIB} from '../../src/components/RunInBrowser/config';
+import {GUEST_CMDLINE, MACHINE, PROMPT_RE} from '../../src/components/RunInBrowser/config';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,12 +28,7 @@ async function main(): Promise<void> {
     initrd: {url: path.join(dir, 'initrd.img')},
     cmdline: GUEST_CMDLINE,
     filesystem: {basefs: path.join(dir, 'fs.json'), baseurl: `${path.join(dir, 'fs')}/`},
-    memory_size: MEMORY_MIB * 1024 * 1024,
-    vga_memory_size: VGA_MEMORY_MIB * 1024 * 1024,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
+    ...MACHINE,
   } as ConstructorParameters<typeof V86>[0]);
 
   let text = '';

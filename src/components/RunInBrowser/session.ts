@@ -3,7 +3,7 @@
 // sees it). xterm.js's stylesheet comes from /v86/ too: Docusaurus would merge an imported one
 // into every page's CSS. The guest's serial console is the terminal.
 import {Terminal} from '@xterm/xterm';
-import {MEMORY_MIB, PROMPT_RE, VGA_MEMORY_MIB} from './config';
+import {MACHINE, PROMPT_RE} from './config';
 
 export type Session = {reset: () => Promise<void>};
 
@@ -76,12 +76,7 @@ export async function startSession(opts: {
     bios: {url: `${base}bios.bin`},
     initial_state: {buffer: state},
     filesystem: {baseurl: `${base}fs/`},
-    memory_size: MEMORY_MIB * 1024 * 1024,
-    vga_memory_size: VGA_MEMORY_MIB * 1024 * 1024,
-    autostart: true,
-    disable_keyboard: true,
-    disable_mouse: true,
-    disable_speaker: true,
+    ...MACHINE,
   });
   emulator.add_listener('serial0-output-byte', (byte) => {
     if (pending.length === 0) {
