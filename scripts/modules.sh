@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# modules.sh: which kernel modules an initramfs must load, in order. Sourced by the two guests'
-# builders, scripts/vm/build-image.sh (the CI VM) and scripts/v86/build.sh (the browser machine).
+# modules.sh: which kernel modules an initramfs must load, in order, and the initramfs itself.
+# Sourced by the two guests' builders, scripts/vm/build-image.sh (the CI VM) and scripts/v86/build.sh (the browser machine).
 
 # Print the module files (relative to lib/modules/<kver>) to load for "$@", dependencies first.
 modules::closure() {
@@ -28,4 +28,24 @@ modules::closure() {
         visit(m)
       }
     }' "$moddir/modules.dep"
+}
+
+# Build a gzip-compressed initramfs OUT from the root filesystem ROOT (its busybox and its modules
+# for kernel KVER): busybox, INIT as /init, and MODULE... with their dependencies in
+# /modules/order, the order /init loads them in. LEVEL: gzip's level (1 fast, 9 small).
+modules::initramfs() {
+  local root=$1 kver=$2 init=$3 out=$4 level=$5 ird m
+  shift 5
+  ird=$(mktemp -d "${out%/*}/initrd.XXXXXX")
+  mkdir -p "$ird"/{bin,dev,proc,sys,newroot,modules}
+  cp "$root/bin/busybox" "$ird/bin/busybox"
+  cp "$init" "$ird/init"
+  chmod 755 "$ird/init"
+  : >"$ird/modules/order"
+  while read -r m; do
+    cp "$root/lib/modules/$kver/$m" "$ird/modules/"
+    basename "$m" >>"$ird/modules/order"
+  done < <(modules::closure "$root/lib/modules/$kver" "$@")
+  (cd "$ird" && find . | LC_ALL=C sort | "$ird/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip "-$level" >"$out"
+  rm -rf "$ird"
 }

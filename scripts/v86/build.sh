@@ -18,7 +18,7 @@ CACHE=${CFS_V86_CACHE:-/var/cache/cfs-v86}
 OUT=${CFS_V86_OUT:-$REPO/static/v86}
 SUITE=bookworm
 # Bump when build_rootfs changes what it makes (the cache key covers the packages and the initramfs).
-ROOTFS_VERSION=1
+ROOTFS_VERSION=2
 # Modules the initramfs loads (with their dependencies) to mount the 9p root. virtio_ring must
 # come before virtio: modules::closure (scripts/modules.sh) orders dependencies first.
 INITRD_MODULES=(virtio_ring virtio virtio_pci 9pnet 9pnet_virtio 9p)
@@ -88,18 +88,7 @@ build_rootfs() {
   : >"$tmp/root/etc/fstab"
 
   say "initramfs: busybox + ${INITRD_MODULES[*]}"
-  local ird=$tmp/initrd moddir=$tmp/root/lib/modules/$kver m
-  mkdir -p "$ird"/{bin,dev,proc,sys,newroot,modules}
-  cp "$tmp/root/bin/busybox" "$ird/bin/busybox"
-  cp "$V86_DIR/initramfs-init.sh" "$ird/init"
-  chmod 755 "$ird/init"
-  : >"$ird/modules/order"
-  while read -r m; do
-    cp "$moddir/$m" "$ird/modules/"
-    basename "$m" >>"$ird/modules/order"
-  done < <(modules::closure "$moddir" "${INITRD_MODULES[@]}")
-  (cd "$ird" && find . | LC_ALL=C sort | "$ird/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip -9 >"$tmp/initrd.img"
-  rm -rf "$ird"
+  modules::initramfs "$tmp/root" "$kver" "$V86_DIR/initramfs-init.sh" "$tmp/initrd.img" 9 "${INITRD_MODULES[@]}"
   mv "$tmp" "$out"
   trap - EXIT INT TERM
   say "root filesystem built in $((SECONDS - t)) s"

@@ -101,17 +101,7 @@ build() {
   : >"$tmp/root/etc/fstab"
 
   say "initramfs: busybox + ${INITRD_MODULES[*]}"
-  local ird=$tmp/initrd moddir=$tmp/root/lib/modules/$kver m
-  mkdir -p "$ird"/{bin,dev,proc,sys,newroot,modules}
-  cp "$tmp/root/bin/busybox" "$ird/bin/busybox"
-  cp "$VM_DIR/initramfs-init.sh" "$ird/init"
-  chmod 755 "$ird/init"
-  : >"$ird/modules/order"
-  while read -r m; do
-    cp "$moddir/$m" "$ird/modules/"
-    basename "$m" >>"$ird/modules/order"
-  done < <(modules::closure "$moddir" "${INITRD_MODULES[@]}")
-  (cd "$ird" && find . | LC_ALL=C sort | "$ird/bin/busybox" cpio -o -H newc 2>/dev/null) | gzip -1 >"$tmp/initrd.img"
+  modules::initramfs "$tmp/root" "$kver" "$VM_DIR/initramfs-init.sh" "$tmp/initrd.img" 1 "${INITRD_MODULES[@]}"
 
   say "ext4 image: mkfs.ext4 -d"
   t=$SECONDS

@@ -41,3 +41,29 @@ kernel/fs/9p/9p.ko.xz"
   assert_output "kernel/drivers/virtio/virtio_ring.ko.xz"
   [[ $stderr == *"missing module no_such_module"* ]]
 }
+
+@test "modules::initramfs packs busybox, the init and the modules in load order" {
+  local root=$BATS_TEST_TMPDIR/root k=6.1.0-test
+  mkdir -p "$root/bin" "$root/lib/modules/$k"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  cp "$BATS_TEST_TMPDIR/mods/modules.dep" "$root/lib/modules/$k/"
+  while read -r m; do
+    mkdir -p "$root/lib/modules/$k/${m%/*}"
+    printf 'module %s\n' "${m##*/}" >"$root/lib/modules/$k/$m"
+  done < <(sed 's/:.*//' "$root/lib/modules/$k/modules.dep")
+  printf '#!/bin/busybox sh\necho init\n' >"$BATS_TEST_TMPDIR/init.sh"
+  run modules::initramfs "$root" "$k" "$BATS_TEST_TMPDIR/init.sh" "$BATS_TEST_TMPDIR/initrd.img" 1 virtio 9pnet
+  assert_success
+  mkdir "$BATS_TEST_TMPDIR/x"
+  (cd "$BATS_TEST_TMPDIR/x" && gzip -dc ../initrd.img | busybox cpio -i 2>/dev/null)
+  [[ -x $BATS_TEST_TMPDIR/x/init && -x $BATS_TEST_TMPDIR/x/bin/busybox ]]
+  run cat "$BATS_TEST_TMPDIR/x/modules/order"
+  assert_output "virtio_ring.ko.xz
+virtio.ko.xz
+9pnet.ko.xz"
+  run cat "$BATS_TEST_TMPDIR/x/modules/virtio.ko.xz"
+  assert_output "module virtio.ko.xz"
+  # Its work folder is gone: only the image is left beside it.
+  run find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'initrd.*'
+  assert_output "$BATS_TEST_TMPDIR/initrd.img"
+}
