@@ -66,6 +66,13 @@ main() {
   # "unavailable" on a kernel without swap accounting: then swap is not limited per cgroup.
   echo "swap the cgroup may use on top of it, read back: $swap"
 
+  # Page cache is charged to the cgroup of the process that first reads it in. Read the programs
+  # the lab runs inside the cgroup from out here first, so that their pages belong to this shell's
+  # cgroup: otherwise the limit's reclaim can evict them and the process over the limit re-reads
+  # them again and again (thrashing) before the kernel gives up and OOM-kills it. On a slow disk
+  # (the browser's emulated machine reads its files over 9p) that takes minutes.
+  tail --version >/dev/null
+  head --version >/dev/null
   under_the_limit
   over_the_limit
   evidence
