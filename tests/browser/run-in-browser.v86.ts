@@ -92,6 +92,39 @@ describe('labs run in the browser (v86)', () => {
     await page.close();
   });
 
+  it('works offline once loaded: after one run, with the server gone, the page reloads, the machine restores and the lab prints its expected output again', async () => {
+    const lab = labs.includes('silos/uts-ns') ? 'silos/uts-ns' : labs[0]!;
+    const expected = fs.readFileSync(path.join(root, 'labs', lab, 'expected-output.txt'), 'utf8');
+    // A server of its own (its own origin, so its own service worker), stopped half-way.
+    const own = await serveBuild();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const runOnce = async () => {
+      await page.locator(`[data-run-in-browser="${lab}"] button`, {hasText: 'Run in your browser'}).click();
+      await page.waitForFunction(() => window.cfsRunInBrowser?.ready === true, null, {timeout: 60_000});
+      await page.evaluate((l) => window.cfsRunInBrowser!.send(`echo CFS""BEGIN; /cfs/labs/${l}/run.sh 2>/dev/null; echo CFS""END rc=$?\n`), lab);
+      await page.waitForFunction(() => /CFSEND rc=\d+/.test(window.cfsRunInBrowser!.text()), null, {timeout: 4 * LAB_LIMIT_S * 1000});
+      return stdoutBetweenMarkers(await page.evaluate(() => window.cfsRunInBrowser!.text()));
+    };
+    try {
+      await page.goto(`${own.url}${routeOf(readManifest(root, lab).chapter[0]!)}?cfs-test`, {waitUntil: 'networkidle'});
+      expect(await runOnce(), 'the first, online run').toEqual({stdout: expected, rc: 0});
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? 'none')).toMatch(/cfs-offline-sw\.js$/);
+      await own.stop();
+      await expect.poll(() => fetch(own.url).then(() => 'answers', () => 'gone'), {timeout: 10_000}).toBe('gone');
+      await page.reload({waitUntil: 'load'});
+      expect(await runOnce(), 'the run after a reload with the server gone').toEqual({stdout: expected, rc: 0});
+      // And the reader can take it all back.
+      await page.locator(`[data-run-in-browser="${lab}"] button`, {hasText: 'Forget the offline copy'}).click();
+      await expect.poll(() => page.locator(`[data-run-in-browser="${lab}"] [role=status]`).textContent()).toContain('offline copy is gone');
+      const left = await page.evaluate(async () => ({caches: (await caches.keys()).length, workers: (await navigator.serviceWorker.getRegistrations()).length}));
+      expect(left).toEqual({caches: 0, workers: 0});
+    } finally {
+      await context.close();
+      await own.stop();
+    }
+  }, 420_000);
+
   it.each(labs)('%s: click → prompt, then run.sh prints its expected output', async (lab) => {
     const chapter = readManifest(root, lab).chapter[0]!;
     const expected = fs.readFileSync(path.join(root, 'labs', lab, 'expected-output.txt'), 'utf8');

@@ -18,10 +18,12 @@ type Phase = 'idle' | 'loading' | 'running' | 'error';
  */
 export default function RunInBrowser({lab}: Props): React.JSX.Element {
   const base = useBaseUrl('/v86/');
+  const siteBase = useBaseUrl('/');
   const termRef = useRef<HTMLDivElement>(null);
   const session = useRef<Session | null>(null);
   const [phase, setPhase] = useState<Phase>('idle');
   const [status, setStatus] = useState('');
+  const [offline, setOffline] = useState(false);
 
   const start = async () => {
     const reason = unsupportedReason();
@@ -33,13 +35,22 @@ export default function RunInBrowser({lab}: Props): React.JSX.Element {
     setPhase('loading');
     setStatus('Loading the emulator and the machine snapshot (about 10 MB, cached afterwards)…');
     try {
-      const {startSession} = await import(/* webpackChunkName: "run-in-browser" */ './session');
+      const {startSession, keepForOffline} = await import(/* webpackChunkName: "run-in-browser" */ './session');
+      // Before the session's fetches, so that they are kept for offline use too.
+      setOffline(await keepForOffline(siteBase));
       session.current = await startSession({container: termRef.current!, base, lab, onStatus: setStatus});
       setPhase('running');
     } catch (e) {
       setPhase('error');
       setStatus(`Could not start the machine: ${e instanceof Error ? e.message : String(e)}`);
     }
+  };
+
+  const forget = async () => {
+    const {forgetOffline} = await import(/* webpackChunkName: "run-in-browser" */ './session');
+    await forgetOffline();
+    setOffline(false);
+    setStatus('The offline copy is gone: the next visit fetches the machine again.');
   };
 
   return (
@@ -55,9 +66,15 @@ export default function RunInBrowser({lab}: Props): React.JSX.Element {
             Reset the machine
           </button>
         ) : null}{' '}
+        {phase === 'running' && offline ? (
+          <button type="button" className="button button--secondary button--sm" onClick={forget}>
+            Forget the offline copy
+          </button>
+        ) : null}{' '}
         <span className={styles.note}>
           A real Linux 6.1 kernel (Debian, i386) in WebAssembly (v86), on your machine: nothing is sent anywhere. You are root
-          in the guest and can type anything.
+          in the guest and can type anything. Once a lab has run, it runs again offline (the site keeps a copy with a service
+          worker).
         </span>
       </p>
       {status ? (

@@ -5,6 +5,8 @@
 import {Terminal} from '@xterm/xterm';
 import {MACHINE, PROMPT_RE} from './config';
 
+export {forgetOffline, keepForOffline} from './offline';
+
 export type Session = {reset: () => Promise<void>};
 
 type Emulator = {
