@@ -368,19 +368,15 @@ EOF
     -m conntrack --ctstate DNAT "${c[@]}" -j MASQUERADE
 }
 
-# Give the container (its PID 1 is $1 on the host) its veth, address and route, and publish its
-# ports. One `ip -batch` on each side of the pair: few forks on the hot path.
+# Give the container (its PID 1 is $1 on the host) its veth, and publish its ports. One `ip -batch`
+# on the host's side of the pair; the other side, eth0's address, link and default route, PID 1
+# sets itself after "go" (MC_INIT's eth0_up, MC_IP and MC_GATEWAY): no program to start for it.
 mc::net_attach() {
   local pid=$1 veth=$MC_PREFIX${MC_ID:0:8} p
   ip -batch - <<EOF
 link add $veth type veth peer name eth0 netns $pid
 link set $veth master $MC_BRIDGE up
 link set $MC_BRIDGE up
-EOF
-  nsenter -t "$pid" -n ip -batch - <<EOF
-addr add $MC_IP/24 dev eth0
-link set eth0 up
-route add default via $MC_SUBNET.1
 EOF
   for p in "${MC_PORTS[@]}"; do
     netns::iptables - -t nat -A "$MC_CHAIN_DNAT" -p tcp --dport "${p%%:*}" \
@@ -445,7 +441,7 @@ mc::launch() {
   MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
     MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
     MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE MC_NET_SETUP=${MC_NET#none} \
-    MC_LAYER_TMPFS=$((!MC_KEEP)) exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
+    MC_IP=$MC_IP MC_GATEWAY=$MC_SUBNET.1 MC_LAYER_TMPFS=$((!MC_KEEP)) exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
 }
 # endregion namespaces
 
@@ -473,14 +469,14 @@ mc::state_write() {
   mc::json_str j_rootfs "$MC_ROOTFS"
   mc::json_str j_cmd "$cmd"
   mc::json_str j_host "$MC_HOSTNAME"
-  {
-    printf '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
-      "$MC_ID" "$j_name" "$status" "$pid"
-    printf '  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
-      "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
-    printf '  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
-      "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
-  } >"$MC_DIR/state.json"
+  local json # built in a variable, then written with one write(2)
+  printf -v json '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
+    "$MC_ID" "$j_name" "$status" "$pid"
+  printf -v json '%s  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
+    "$json" "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
+  printf -v json '%s  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
+    "$json" "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
+  printf '%s' "$json" >"$MC_DIR/state.json"
 }
 
 # Set MC_VALUE to one field of a state.json (a string, unescaped, or a number), with builtins only
@@ -920,6 +916,21 @@ sub lo_up {
   ioctl($s, 0x8914, pack('a16 s x22', 'lo', $flags)) or die "mini-container: SIOCSIFFLAGS lo: $!\n";
 }
 
+# --net bridge: eth0 (its host end is on the bridge by now) gets its address/24, goes up, and the
+# default route goes via the bridge, with the ioctls of ifconfig and route: SIOCSIFADDR,
+# SIOCSIFNETMASK, SIOCSIFFLAGS (struct ifreq), SIOCADDRT (struct rtentry, RTF_UP | RTF_GATEWAY).
+sub sin4 { pack('S n C4 x8', 2, 0, split /\./, $_[0]) }      # struct sockaddr_in, AF_INET
+sub eth0_up {
+  my ($ip, $gw) = @_;
+  socket(my $s, 2, 2, 0) or die "mini-container: socket: $!\n";
+  ioctl($s, 0x8916, pack('a16 a16 x8', 'eth0', sin4($ip))) or die "mini-container: SIOCSIFADDR eth0: $!\n";
+  ioctl($s, 0x891c, pack('a16 a16 x8', 'eth0', sin4('255.255.255.0'))) or die "mini-container: SIOCSIFNETMASK eth0: $!\n";
+  my $req = pack('a16 x24', 'eth0'); ioctl($s, 0x8913, $req) or die "mini-container: SIOCGIFFLAGS eth0: $!\n";
+  ioctl($s, 0x8914, pack('a16 s x22', 'eth0', unpack('x16 s', $req) | 1)) or die "mini-container: SIOCSIFFLAGS eth0: $!\n";
+  ioctl($s, 0x890b, pack('x8 a16 a16 a16 S x62', sin4('0.0.0.0'), sin4($gw), sin4('0.0.0.0'), 3))
+    or die "mini-container: SIOCADDRT default via $gw: $!\n";
+}
+
 # region pivot-root
 # The container's file system, built under MC_MERGED in this (private) mount namespace, then made
 # the root with pivot_root. Docker's defaults: /proc fresh for the new PID namespace, /sys
@@ -1037,6 +1048,7 @@ if ($mode eq 'init') {
   syswrite($to_host, ($ENV{MC_NET_SETUP} ? '' : "$host_pid\n") . "ready\n"); close $to_host;
   my $go = <$from_host> // ''; close $from_host;
   exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
+  eth0_up($ENV{MC_IP}, $ENV{MC_GATEWAY}) if $ENV{MC_NET_SETUP};    # the host made the veth by now
   $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
   start_cmd(drop_privileges(), @ARGV);
 } elsif ($mode eq 'exec') {
