@@ -15,9 +15,10 @@
 # iptables). Everything it makes on the host is named cfs-mc-…; its state lives in
 # /run/mini-container/<id>/ (state.json, log, runtime.env).
 #
-# The work inside the new namespaces (mounts, pivot_root, capabilities, the final exec) is done by a
-# short Perl program, MC_INIT at the end of this file: after pivot_root the host's tools (mount,
-# setpriv, capsh) are out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl
+# The work of the new namespaces (unshare, mounts, pivot_root, eth0, capabilities, the final exec)
+# is done by a short Perl program, MC_INIT at the end of this file: after pivot_root the host's
+# tools (mount, setpriv, capsh) are out of reach, and bash has no builtin for unshare, pivot_root,
+# capset or prctl. Perl
 # (perl-base, always on Debian) makes those system calls itself, in one process, with no fork: what
 # runc does in Go.
 set -Eeuo pipefail
