@@ -18,9 +18,8 @@
 # The work of the new namespaces (unshare, mounts, pivot_root, eth0, capabilities, the final exec)
 # is done by a short Perl program, MC_INIT at the end of this file: after pivot_root the host's
 # tools (mount, setpriv, capsh) are out of reach, and bash has no builtin for unshare, pivot_root,
-# capset or prctl. Perl
-# (perl-base, always on Debian) makes those system calls itself, in one process, with no fork: what
-# runc does in Go.
+# capset or prctl. Perl (perl-base, always on Debian) makes those system calls itself, with no
+# program to start for them: what runc does in Go.
 set -Eeuo pipefail
 # shellcheck source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
