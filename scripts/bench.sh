@@ -9,8 +9,10 @@
 #   pivot_root floor              what any runtime of this design pays: unshare of the same
 #                                 namespaces, perl, an overlay, pivot_root, detach of the old root
 #   unshare+chroot                unshare of the same namespaces and chroot: the bare floor
-#   veth add+delete               what --net adds at the least: a veth pair made and deleted (the
-#                                 delete waits for an RCU grace period, whoever does it)
+#   veth add+delete               a veth pair made and deleted (the delete waits for RCU grace
+#                                 periods, whoever does it; mini-container leaves it to the kernel,
+#                                 which deletes the pair in a worker when the container's network
+#                                 namespace dies)
 #   mini-container --net, cold    --net bridge with no other container: each run makes the bridge
 #                                 and removes it again (last, since the bridge-keeper goes first)
 # hyperfine (Debian package hyperfine) measures; the script prints each median and its ratio to

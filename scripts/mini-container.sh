@@ -15,20 +15,21 @@
 # iptables). Everything it makes on the host is named cfs-mc-…; its state lives in
 # /run/mini-container/<id>/ (state.json, log, runtime.env).
 #
-# The work inside the new namespaces (mounts, pivot_root, capabilities, the final exec) is done by a
-# short Perl program, MC_INIT at the end of this file: after pivot_root the host's tools (mount,
-# setpriv, capsh) are out of reach, and bash has no builtin for pivot_root, capset or prctl. Perl
-# (perl-base, always on Debian) makes those system calls itself, in one process, with no fork: what
-# runc does in Go.
+# The work of the new namespaces (unshare, mounts, pivot_root, eth0, capabilities, the final exec)
+# is done by a short Perl program, MC_INIT at the end of this file: after pivot_root the host's
+# tools (mount, setpriv, capsh) are out of reach, and bash has no builtin for unshare, pivot_root,
+# capset or prctl. Perl (perl-base, always on Debian) makes those system calls itself, with no
+# program to start for them: what runc does in Go.
 set -Eeuo pipefail
 # shellcheck source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-# shellcheck source=overlay.sh
-source "${BASH_SOURCE[0]%/*}/overlay.sh"
-# rootfs.sh, cgroup.sh and netns.sh are read when first needed: reading a library costs bash a
-# millisecond or two, and a plain `run` needs none of them.
+# overlay.sh, rootfs.sh, cgroup.sh and netns.sh are read when first needed: reading a library
+# costs bash a millisecond or two, and a plain `run` needs none of them.
 mc::lib() {
   case $1 in
+    overlay)
+      # shellcheck source=overlay.sh
+      [[ -n ${_CFS_OVERLAY_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/overlay.sh" ;;
     rootfs)
       # shellcheck source=rootfs.sh
       [[ -n ${_CFS_ROOTFS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/rootfs.sh" ;;
@@ -260,17 +261,25 @@ mc::rootfs() {
 # endregion rootfs
 
 # region overlay
-# The writable layer: an upper and a work folder in the container's state folder, on top of the
-# rootfs. overlay::options (scripts/overlay.sh) checks the paths and writes the mount options; the
-# mount itself is made inside the container's own mount namespace (MC_INIT below), so the host
-# never sees it and it vanishes with the container, whatever happens to this script.
+# The writable layer: an upper and a work folder, on top of the rootfs, and the mount point rootfs,
+# all in the container's state folder. The mount is made inside the container's own mount
+# namespace (MC_INIT below), so the host never sees it and it vanishes with the container,
+# whatever happens to this script. Without --keep, the three folders are made there too, on a
+# tmpfs that PID 1 mounts over the state folder (MC_LAYER_TMPFS): the layer lives in memory, is
+# never on the host's disk, and the kernel frees it with the namespace, so there is nothing to
+# remove (removing folders from a disk costs milliseconds each on some file systems). With
+# --keep, the folders are on the disk, made with the state folder, and stay after exit.
 mc::layer() {
-  local dir=$1 # upper, work and rootfs (the mount point) are made with the state folder
-  overlay::options MC_OVERLAY_OPTS "$dir/upper" "$dir/work" "$MC_ROOTFS"
+  local dir=$1
+  [[ $dir != *[,:]* ]] || die "the state folder '$dir' contains ',' or ':', which overlayfs cannot take."
+  mc::lib overlay
+  if ((MC_KEEP)); then
+    overlay::options MC_OVERLAY_OPTS "$dir/upper" "$dir/work" "$MC_ROOTFS"
+  else # the folders do not exist yet: overlay::options checks the rootfs only
+    overlay::options MC_OVERLAY_OPTS - - "$MC_ROOTFS"
+    MC_OVERLAY_OPTS+=",upperdir=$dir/upper,workdir=$dir/work"
+  fi
 }
-
-# The layer goes with the container, unless --keep asked to keep it (then `rm` removes it).
-mc::layer_remove() { rm -rf -- "$1/upper" "$1/work" "$1/rootfs"; }
 # endregion overlay
 
 # region cgroups
@@ -359,8 +368,9 @@ EOF
     -m conntrack --ctstate DNAT "${c[@]}" -j MASQUERADE
 }
 
-# Give the container (its PID 1 is $1 on the host) its veth, address and route, and publish its
-# ports. One `ip -batch` on each side of the pair: few forks on the hot path.
+# Give the container (its PID 1 is $1 on the host) its veth, and publish its ports. One `ip -batch`
+# on the host's side of the pair; the other side, eth0's address, link and default route, PID 1
+# sets itself after "go" (MC_INIT's eth0_up, MC_IP and MC_GATEWAY): no program to start for it.
 mc::net_attach() {
   local pid=$1 veth=$MC_PREFIX${MC_ID:0:8} p
   ip -batch - <<EOF
@@ -368,24 +378,20 @@ link add $veth type veth peer name eth0 netns $pid
 link set $veth master $MC_BRIDGE up
 link set $MC_BRIDGE up
 EOF
-  nsenter -t "$pid" -n ip -batch - <<EOF
-addr add $MC_IP/24 dev eth0
-link set eth0 up
-route add default via $MC_SUBNET.1
-EOF
   for p in "${MC_PORTS[@]}"; do
     netns::iptables - -t nat -A "$MC_CHAIN_DNAT" -p tcp --dport "${p%%:*}" \
       -m comment --comment "$MC_PREFIX$MC_ID" -j DNAT --to-destination "$MC_IP:${p#*:}"
   done
 }
 
-# Undo for one container: its DNAT rules (by their comment); the veth went with its namespace.
-# Then, when no container uses them any more, the chains and the bridge.
+# Undo for one container: its DNAT rules (by their comment), then, when no container uses them any
+# more, the chains and the bridge. Not the veth pair: it was made with its eth0 end in the
+# container's network namespace (one `ip link add … netns PID`, so there is no moment when both
+# ends are on the host), and when that namespace dies with the container's last process, the
+# kernel deletes both ends itself (default_device_exit_batch, veth_dellink), in its own worker,
+# without making us wait for the RCU grace periods a delete takes.
 mc::net_detach() {
   local id=$1 ports=$2 rule
-  # The veth pair: gone with the container's network namespace; after a SIGKILL mid-start, its
-  # host end may not have been moved yet.
-  [[ ! -d /sys/class/net/$MC_PREFIX${id:0:8} ]] || ip link delete "$MC_PREFIX${id:0:8}" 2>/dev/null || true
   if [[ -n $ports ]] && iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
     while IFS= read -r rule; do
       read -ra rule <<<"${rule/#-A/-D}"
@@ -422,10 +428,12 @@ mc::net_gc() {
 # endregion network
 
 # region namespaces
-# Start the container: new mount, UTS, IPC, network and PID namespaces (util-linux unshare), in
-# which MC_INIT forks PID 1; PID 1 then joins the cgroup and unshares the cgroup namespace itself,
-# so that its view of /proc/self/cgroup starts at its own cgroup. unshare --mount makes every mount
-# private first: nothing mounted inside propagates to the host.
+# Start the container: MC_INIT (Perl, in the coproc that runs this function) calls unshare(2) for
+# new mount, UTS, IPC, network and PID namespaces, makes every mount of the new mount namespace
+# private (nothing mounted inside propagates to the host), and forks PID 1, the first process of
+# the new PID namespace; PID 1 then joins the cgroup and unshares the cgroup namespace itself, so
+# that its view of /proc/self/cgroup starts at its own cgroup. (This is what util-linux's
+# `unshare --mount --uts --ipc --net --pid --fork` does, without a program of its own to start.)
 # fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 (at once with --net bridge,
 # so that the network is configured while it builds its root) and "ready" once its file system is
 # built, then waits on fd 3 for "go".
@@ -433,7 +441,7 @@ mc::launch() {
   MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
     MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
     MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE MC_NET_SETUP=${MC_NET#none} \
-    exec unshare --mount --uts --ipc --net --pid -- perl -x "$MC_SELF" init "${MC_CMD[@]}"
+    MC_IP=$MC_IP MC_GATEWAY=$MC_SUBNET.1 MC_LAYER_TMPFS=$((!MC_KEEP)) exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
 }
 # endregion namespaces
 
@@ -461,14 +469,14 @@ mc::state_write() {
   mc::json_str j_rootfs "$MC_ROOTFS"
   mc::json_str j_cmd "$cmd"
   mc::json_str j_host "$MC_HOSTNAME"
-  {
-    printf '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
-      "$MC_ID" "$j_name" "$status" "$pid"
-    printf '  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
-      "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
-    printf '  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
-      "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
-  } >"$MC_DIR/state.json"
+  local json # built in a variable, then written with one write(2)
+  printf -v json '{\n  "ociVersion": "1.0.2",\n  "id": "%s",\n  "name": %s,\n  "status": "%s",\n  "pid": %s,\n' \
+    "$MC_ID" "$j_name" "$status" "$pid"
+  printf -v json '%s  "exitCode": %s,\n  "bundle": "%s",\n  "rootfs": %s,\n  "command": %s,\n  "hostname": %s,\n' \
+    "$json" "${code:-null}" "$MC_DIR" "$j_rootfs" "$j_cmd" "$j_host"
+  printf -v json '%s  "cgroup": "%s",\n  "ip": "%s",\n  "ports": "%s",\n  "created": "%s"\n}\n' \
+    "$json" "${MC_CGROUP_PROCS:+$MC_PREFIX$MC_ID}" "${MC_IP:-}" "${MC_PORTS[*]}" "$MC_CREATED"
+  printf '%s' "$json" >"$MC_DIR/state.json"
 }
 
 # Set MC_VALUE to one field of a state.json (a string, unescaped, or a number), with builtins only
@@ -617,10 +625,14 @@ mc::run() {
   [[ -z $MC_NAME && $MC_NET == none ]] || { shared=1; mc::lock; }
   if [[ -z $MC_ID ]]; then printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"; fi
   if [[ -n $MC_NAME ]]; then
-    local f
-    for f in "$MC_RUN"/*/state.json; do
-      [[ -f $f ]] && mc::state_get "$f" name && [[ $MC_VALUE == "$MC_NAME" ]] \
-        && { f=${f%/state.json}; die "the name '$MC_NAME' is already in use by container ${f##*/}."; }
+    # Names are taken in runtime.env, written under the lock (state.json comes later).
+    local f line
+    for f in "$MC_RUN"/*/runtime.env; do
+      [[ -f $f ]] || continue
+      while IFS= read -r line; do
+        [[ $line == "MC_NAME=$MC_NAME" ]] \
+          && { f=${f%/runtime.env}; die "the name '$MC_NAME' is already in use by container ${f##*/}."; }
+      done <"$f"
     done
   else MC_NAME=$MC_ID; fi
   MC_HOSTNAME=${MC_HOSTNAME:-${MC_NAME:0:63}}
@@ -630,13 +642,13 @@ mc::run() {
   MC_KEEP_STATE=0 # read by the teardown on the cleanup stack: 1 keeps the state folder
   [[ ! -e $MC_DIR ]] || die "container id $MC_ID is taken (try again)."
   cleanup::push "mc::teardown '$MC_DIR' \$MC_KEEP_STATE"
-  # The state folder (and MC_RUN) and the layer's folders, in one fork.
-  mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"
+  # The state folder (and MC_RUN), and for --keep the layer's folders (mc::layer).
+  if ((MC_KEEP)); then mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"; else mkdir -p -- "$MC_DIR"; fi
   if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
   local cgroup=0
   [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || cgroup=1
-  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\nMC_CGROUP=%s\n' "$MC_IP" "${MC_PORTS[*]}" "$MC_KEEP" "$$" \
-    "$cgroup" >"$MC_DIR/runtime.env"
+  printf 'MC_IP=%s\nMC_PORTS=%s\nMC_KEEP=%s\nMC_RUNTIME_PID=%s\nMC_CGROUP=%s\nMC_NAME=%s\n' "$MC_IP" "${MC_PORTS[*]}" \
+    "$MC_KEEP" "$$" "$cgroup" "$MC_NAME" >"$MC_DIR/runtime.env"
   # The runtime's lock on its container, for its whole life (stop and prune test it): this open
   # file, locked by the shim (MC_INIT) without a fork, and held while either keeps it open.
   exec {MC_ALIVE}<"$MC_DIR/runtime.env"
@@ -661,7 +673,6 @@ mc::run() {
     [[ $v == *=* ]] || v=$v=${!v:-}
     MC_ENV+=$v$'\n'
   done
-  mc::state_write creating 0
 
   # stdin, stdout, stderr of the container: the terminal (or whatever this script has), or for
   # -d /dev/null and the log.
@@ -698,7 +709,6 @@ mc::run() {
     mc::state_write exited "$pid1" "$status"
     # shellcheck disable=SC2034 # read by the teardown on the cleanup stack
     MC_KEEP_STATE=1
-    ((MC_KEEP)) || mc::layer_remove "$MC_DIR"
   fi
   exit "$status"
 }
@@ -878,6 +888,8 @@ my %NR = (mount => 165, umount2 => 166, pivot_root => 155, sethostname => 170, m
   unshare => 272, setns => 308);
 sub MS_RDONLY () { 1 } sub MS_NOSUID () { 2 } sub MS_NODEV () { 4 } sub MS_NOEXEC () { 8 }
 sub MS_REMOUNT () { 32 } sub MS_BIND () { 4096 } sub MS_REC () { 16384 } sub MNT_DETACH () { 2 }
+sub MS_PRIVATE () { 1 << 18 } sub CLONE_NEWNS () { 0x00020000 } sub CLONE_NEWUTS () { 0x04000000 }
+sub CLONE_NEWIPC () { 0x08000000 } sub CLONE_NEWNET () { 0x40000000 } sub CLONE_NEWPID () { 0x20000000 }
 sub CLONE_NEWCGROUP () { 0x02000000 } sub PR_SET_PDEATHSIG () { 1 } sub PR_CAPBSET_DROP () { 24 }
 sub PR_SET_NO_NEW_PRIVS () { 38 } sub PR_CAP_AMBIENT () { 47 }
 # syscall() may write into its string arguments: pass copies (numbers stay numbers).
@@ -904,6 +916,21 @@ sub lo_up {
   ioctl($s, 0x8914, pack('a16 s x22', 'lo', $flags)) or die "mini-container: SIOCSIFFLAGS lo: $!\n";
 }
 
+# --net bridge: eth0 (its host end is on the bridge by now) gets its address/24, goes up, and the
+# default route goes via the bridge, with the ioctls of ifconfig and route: SIOCSIFADDR,
+# SIOCSIFNETMASK, SIOCSIFFLAGS (struct ifreq), SIOCADDRT (struct rtentry, RTF_UP | RTF_GATEWAY).
+sub sin4 { pack('S n C4 x8', 2, 0, split /\./, $_[0]) }      # struct sockaddr_in, AF_INET
+sub eth0_up {
+  my ($ip, $gw) = @_;
+  socket(my $s, 2, 2, 0) or die "mini-container: socket: $!\n";
+  ioctl($s, 0x8916, pack('a16 a16 x8', 'eth0', sin4($ip))) or die "mini-container: SIOCSIFADDR eth0: $!\n";
+  ioctl($s, 0x891c, pack('a16 a16 x8', 'eth0', sin4('255.255.255.0'))) or die "mini-container: SIOCSIFNETMASK eth0: $!\n";
+  my $req = pack('a16 x24', 'eth0'); ioctl($s, 0x8913, $req) or die "mini-container: SIOCGIFFLAGS eth0: $!\n";
+  ioctl($s, 0x8914, pack('a16 s x22', 'eth0', unpack('x16 s', $req) | 1)) or die "mini-container: SIOCSIFFLAGS eth0: $!\n";
+  ioctl($s, 0x890b, pack('x8 a16 a16 a16 S x62', sin4('0.0.0.0'), sin4($gw), sin4('0.0.0.0'), 3))
+    or die "mini-container: SIOCADDRT default via $gw: $!\n";
+}
+
 # region pivot-root
 # The container's file system, built under MC_MERGED in this (private) mount namespace, then made
 # the root with pivot_root. Docker's defaults: /proc fresh for the new PID namespace, /sys
@@ -915,6 +942,11 @@ sub make_dev { my ($path, $major, $minor) = @_;   # a character device, mode 066
 
 sub build_root {
   my $r = $ENV{MC_MERGED};
+  if ($ENV{MC_LAYER_TMPFS}) {   # no --keep: the layer on a tmpfs over the state folder, here only
+    my $state = $r =~ s{/[^/]+$}{}r;
+    mount_fs('cfs-mc-layer', $state, 'tmpfs', MS_NOSUID | MS_NODEV, 'mode=755');
+    mkdir "$state/$_" or die "mini-container: mkdir $state/$_: $!\n" for qw(upper work rootfs);
+  }
   mount_fs('cfs-mc-overlay', $r, 'overlay', 0, $ENV{MC_OVERLAY});   # the writable layer
   -d "$r/$_" or mkdir "$r/$_" for qw(proc sys dev tmp);
   mount_fs('proc', "$r/proc", 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC);
@@ -989,6 +1021,10 @@ sub wait_status { my $pid = shift; waitpid($pid, 0); exit($? & 127 ? 128 + ($? &
 
 my $mode = shift @ARGV;
 if ($mode eq 'init') {
+  # The new namespaces (the cgroup one comes later, from PID 1), every mount made private, and
+  # PID 1: a new PID namespace applies to the children of the caller, not to the caller itself.
+  sys('unshare', CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID);
+  mount_fs(0, '/', 0, MS_REC | MS_PRIVATE);
   my $pid = fork() // die "mini-container: fork: $!\n";
   if ($pid) {                     # the shim: stays on the host side, dies with the runtime
     sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0); close_fd($_) for 3, 4;
@@ -1012,6 +1048,7 @@ if ($mode eq 'init') {
   syswrite($to_host, ($ENV{MC_NET_SETUP} ? '' : "$host_pid\n") . "ready\n"); close $to_host;
   my $go = <$from_host> // ''; close $from_host;
   exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
+  eth0_up($ENV{MC_IP}, $ENV{MC_GATEWAY}) if $ENV{MC_NET_SETUP};    # the host made the veth by now
   $ENV{MC_WORKDIR_IN} = $ENV{MC_WORKDIR};
   start_cmd(drop_privileges(), @ARGV);
 } elsif ($mode eq 'exec') {
