@@ -816,6 +816,15 @@ mc::rm() {
   mc::lock
   mc::teardown "$MC_DIR"
   mc::unlock
+  mc::veth_gone "$MC_ID"
+}
+
+# A container's veth pair goes with its network namespace, in a kernel worker, a moment after its
+# last process (see mc::net_detach). rm waits for that, at most 2 s, so that when it returns the
+# host is as it was; run does not wait (the kernel finishes within a millisecond or so).
+mc::veth_gone() {
+  local tries=200
+  while [[ -e /sys/class/net/$MC_PREFIX${1:0:8} ]] && ((tries--)); do sleep 0.01; done
 }
 
 # prune: every container whose runtime is gone (exited, or SIGKILLed at any point), and anything
