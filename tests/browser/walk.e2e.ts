@@ -24,13 +24,14 @@ const LIGHTHOUSE_PERFORMANCE_MIN = 0.9;
  * CLS are good. The score is measured and printed on every run and fails the test when asked:
  * CFS_ENFORCE_PERF_BUDGET=1. What is met is asserted always: accessibility 100, FCP ≤ 1.8 s and
  * CLS ≤ 0.1 ("good"), LCP ≤ 4 s (not "poor").
- * Measured again on 3 Dec (lh14 branch, load average 2-5, benchmarkIndex 1100-2100): landing page
- * 78-97, the three heaviest docs pages 72-85, TBT 160-860 ms and 580-2030 ms. Under Lighthouse's
- * simulated 4x slowdown of this host, what blocks is main.js's evaluation (one task, ~0.3 s) and
- * React's synchronous renders (renderRootSync) while the page hydrates and right after it (tasks
- * of 0.3-0.6 s each on a docs page, 5 commits of the whole tree); highlighting code at build time (tokens keeping both themes'
- * colours as CSS variables, the server's markup kept on hydration) did not lower it (TBT 800-1300
- * ms against 580-930 ms without it: the page's HTML grew by a third and the re-renders stayed).
+ * Measured again on 3 Dec (lh14 branch, load average 2-5 with the measuring lock held,
+ * benchmarkIndex 1060-2070): landing page 80-99 (TBT 120-800 ms), the three heaviest docs pages
+ * 76-86 (TBT 520-820 ms; 72-85 and 580-2030 ms before src/theme/CodeBlock stopped remounting and
+ * re-rendering every code block after hydration). What still blocks, under Lighthouse's simulated
+ * 4x slowdown of this host: main.js's evaluation (one task, 0.1-0.3 s) and React hydrating the
+ * page (docs pages: ~2 s of main.js scripting in all, tasks up to 0.4 s). Highlighting code at
+ * build time (tokens carrying both themes' colours as CSS variables, the server's markup kept on
+ * hydration) did not lower it: the page's HTML grew by a third.
  * A quick look at Lighthouse alone: CFS_WALK_ROUTES=/docs/a,/docs/b,/docs/c (the walk of three
  * pages picks them as the heaviest) and CFS_LIGHTHOUSE_REPORTS=DIR to keep each page's JSON report.
  */
