@@ -114,9 +114,9 @@ describe('labs run in the browser (v86)', () => {
       await expect.poll(() => fetch(own.url).then(() => 'answers', () => 'gone'), {timeout: 10_000}).toBe('gone');
       await page.reload({waitUntil: 'load'});
       expect(await runOnce(), 'the run after a reload with the server gone').toEqual({stdout: expected, rc: 0});
-      // And the reader can take it all back.
+      // And the reader can take it all back (deleting the kept copy, ~100 MB, takes a while).
       await page.locator(`[data-run-in-browser="${lab}"] button`, {hasText: 'Forget the offline copy'}).click();
-      await expect.poll(() => page.locator(`[data-run-in-browser="${lab}"] [role=status]`).textContent()).toContain('offline copy is gone');
+      await expect.poll(() => page.locator(`[data-run-in-browser="${lab}"] [role=status]`).textContent(), {timeout: 30_000}).toContain('offline copy is gone');
       const left = await page.evaluate(async () => ({caches: (await caches.keys()).length, workers: (await navigator.serviceWorker.getRegistrations()).length}));
       expect(left).toEqual({caches: 0, workers: 0});
     } finally {
