@@ -57,10 +57,13 @@ main() {
   cleanup::push "kill -KILL $job 2>/dev/null; wait $job 2>/dev/null || true"
   common::wait_until 5 "the shell tagged $TAG" "slave=\$(common::ns_init $job)"
 
-  log::info "$MC run -d --name $NAME -v $dir/vol:/data -- sh -c 'sleep 600 & wait'"
+  # --keep puts the writable layer on the host's disk, in the container's state folder, where
+  # this shell can read it; without it the layer is on a tmpfs that only the container's mount
+  # namespace ever had (and pivot_root detached it there too): no path on the host leads to it.
+  log::info "$MC run -d --keep --name $NAME -v $dir/vol:/data -- sh -c 'sleep 600 & wait'"
   cleanup::push "'$MC' rm -f $NAME >/dev/null 2>&1 || true"
   local id pid
-  id=$("$MC" run -d --name "$NAME" -v "$dir/vol:/data" -- sh -c 'sleep 600 & wait')
+  id=$("$MC" run -d --keep --name "$NAME" -v "$dir/vol:/data" -- sh -c 'sleep 600 & wait')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
   pid=$(sed -n 's/^  "pid": \([0-9]*\),$/\1/p' "/run/mini-container/$id/state.json")
   local inside=$dir/inside.mountinfo outside=/proc/$pid/mountinfo
