@@ -20,8 +20,6 @@ MC_N=0
 
 main() {
   common::require_root
-  common::require_cmd unshare util-linux
-  common::require_cmd nsenter util-linux
   common::require_cmd flock util-linux
   common::require_cmd setsid util-linux
   common::require_cmd perl perl-base
