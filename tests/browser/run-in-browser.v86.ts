@@ -10,7 +10,7 @@ import {gzipSync} from 'node:zlib';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {readManifest} from '../../src/lib/manifest';
 import {buildDir, launchChromium, root, serveBuild, type Site} from './site';
-import {browserLabs, routeOf, stdoutBetweenMarkers} from './v86-labs';
+import {browserLabs, routeOf, runLabInConsole} from './v86-labs';
 import type {Browser} from 'playwright-core';
 
 const LAB_LIMIT_S = 90;
@@ -102,9 +102,7 @@ describe('labs run in the browser (v86)', () => {
     const runOnce = async () => {
       await page.locator(`[data-run-in-browser="${lab}"] button`, {hasText: 'Run in your browser'}).click();
       await page.waitForFunction(() => window.cfsRunInBrowser?.ready === true, null, {timeout: 60_000});
-      await page.evaluate((l) => window.cfsRunInBrowser!.send(`echo CFS""BEGIN; /cfs/labs/${l}/run.sh 2>/dev/null; echo CFS""END rc=$?\n`), lab);
-      await page.waitForFunction(() => /CFSEND rc=\d+/.test(window.cfsRunInBrowser!.text()), null, {timeout: 4 * LAB_LIMIT_S * 1000});
-      return stdoutBetweenMarkers(await page.evaluate(() => window.cfsRunInBrowser!.text()));
+      return runLabInConsole(page, lab, 4 * LAB_LIMIT_S * 1000);
     };
     try {
       await page.goto(`${own.url}${routeOf(readManifest(root, lab).chapter[0]!)}?cfs-test`, {waitUntil: 'networkidle'});
@@ -159,12 +157,8 @@ describe('labs run in the browser (v86)', () => {
       }, before);
       const compressed = compressedBytes(probe.urls);
       const start = Date.now();
-      // stdout only: stderr (the narration) goes nowhere; the markers are typed split so that the
-      // console's echo of the command line cannot match them.
-      await page.evaluate((l) => window.cfsRunInBrowser!.send(`echo CFS""BEGIN; /cfs/labs/${l}/run.sh 2>/dev/null; echo CFS""END rc=$?\n`), lab);
-      await page.waitForFunction(() => /CFSEND rc=\d+/.test(window.cfsRunInBrowser!.text()), null, {timeout: 4 * LAB_LIMIT_S * 1000}); // the budget is checked below, with its own message
+      const out = await runLabInConsole(page, lab, 4 * LAB_LIMIT_S * 1000); // the budget is checked below, with its own message
       const seconds = (Date.now() - start) / 1000;
-      const out = stdoutBetweenMarkers(await page.evaluate(() => window.cfsRunInBrowser!.text()));
       figures[lab] = {clickToPromptMs: probe.ms, bytesServedBeforePrompt: probe.bytes, gzipBytesBeforePrompt: compressed, runSeconds: Number(seconds.toFixed(1))};
       expect(out, 'no output between the markers').not.toBeNull();
       expect(out!.rc, `run.sh exited ${out!.rc}`).toBe(0);
