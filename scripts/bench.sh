@@ -74,10 +74,13 @@ main() {
     -n "veth add+delete" "ip -batch $dir/veth.batch" \
     -n "mini-container --net, cold" "$MC run --net bridge -- /bin/true" >&2
 
-  local load
+  local load day host cpus kernel
   read -r load _ </proc/loadavg
-  printf 'measured %s on %s (%s CPUs, kernel %s, load average %s)\n' "$(date -u +%F)" "$(hostname)" "$(nproc)" \
-    "$(uname -r)" "$load"
+  day=$(date -u +%F)
+  host=$(hostname)
+  cpus=$(nproc)
+  kernel=$(uname -r)
+  printf 'measured %s on %s (%s CPUs, kernel %s, load average %s)\n' "$day" "$host" "$cpus" "$kernel" "$load"
   jq -r '(.results[] | select(.command == "runc") | .median) as $runc
     | "median of \(.results[0].times | length) runs, its ratio to runc'"'"'s, the fastest run, and the CPU time (user + system) of a run:",
       (.results[] | "  \(.command | . + " " * (28 - length)) \(.median * 1000 | . * 10 | round / 10) ms  \(.median / $runc * 100 | round / 100)x  min \(.min * 1000 | . * 10 | round / 10) ms  cpu \((.user + .system) * 1000 | . * 10 | round / 10) ms")' \

@@ -145,7 +145,7 @@ overlay::to_oci_tar() {
   while IFS= read -r rel; do
     path=$stage/$rel
     rm -f -- "$path"
-    : >"$(dirname "$path")/$OVERLAY_WH$(basename "$path")"
+    : >"${path%/*}/$OVERLAY_WH${path##*/}" # $path is $stage/...: it has a slash
   done < <(overlay::whiteouts "$stage" | sort -r)
   while IFS= read -r rel; do
     : >"$stage/$rel/$OVERLAY_OPQ"

@@ -65,15 +65,23 @@ record() {
     die "$lab: the recording shows this host's name or machine id: not committed."
   fi
   when=$(date -u +%Y-%m-%d)
+  local run_sha exp_sha kernel dur events secs bytes
+  run_sha=$(sha "$dir/run.sh")
+  exp_sha=$(sha "$dir/expected-output.txt")
+  kernel=$(uname -r)
+  dur=$(tail -n1 "$tmp/raw.cast" | jq '.[0]')
   {
     head -n1 "$tmp/raw.cast" | jq -c \
-      --arg lab "$lab" --arg run "$(sha "$dir/run.sh")" --arg exp "$(sha "$dir/expected-output.txt")" \
-      --arg when "$when" --arg kernel "$(uname -r)" --argjson dur "$(tail -n1 "$tmp/raw.cast" | jq '.[0]')" \
+      --arg lab "$lab" --arg run "$run_sha" --arg exp "$exp_sha" \
+      --arg when "$when" --arg kernel "$kernel" --argjson dur "$dur" \
       '{version, width, height, timestamp, duration: $dur, title: "sudo labs/\($lab)/run.sh", env,
         cfs: {lab: $lab, recorded: $when, kernel: $kernel, "run.sh": $run, "expected-output.txt": $exp}}'
     tail -n +2 "$tmp/raw.cast"
   } >"$dir/run.cast"
-  echo "$dir/run.cast: $(($(wc -l <"$dir/run.cast") - 1)) events, $(tail -n1 "$dir/run.cast" | jq '.[0] | floor') s, $(wc -c <"$dir/run.cast") bytes"
+  events=$(($(wc -l <"$dir/run.cast") - 1))
+  secs=$(tail -n1 "$dir/run.cast" | jq '.[0] | floor')
+  bytes=$(wc -c <"$dir/run.cast")
+  echo "$dir/run.cast: $events events, $secs s, $bytes bytes"
 }
 
 main() {

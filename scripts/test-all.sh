@@ -63,7 +63,11 @@ step::labs() {
   local results=$ROOT/test-results/labs status=0
   mkdir -p "$results"
   : >"$results/host.tsv"
-  printf 'kernel=%s\ncgroup=%s\n' "$(uname -r)" "$(cgroup::mode | sed 's|^v1$|v1/hybrid|')" >"$results/host.facts"
+  local kernel mode
+  kernel=$(uname -r)
+  mode=$(cgroup::mode)
+  [[ $mode != v1 ]] || mode=v1/hybrid
+  printf 'kernel=%s\ncgroup=%s\n' "$kernel" "$mode" >"$results/host.facts"
   CFS_RESULTS=$results/host.tsv "$BATS" --print-output-on-failure --timing "$ROOT/tests/labs.bats" || status=$?
   lab::slowest "$results/host.tsv"
   return "$status"

@@ -167,6 +167,9 @@ main() {
   cp "$CACHE/snapshot-$skey.bin.zst" "$stage/state.bin.zst"
   # The browser restores the snapshot: it needs neither the kernel nor the index.
   rm -f "$stage/vmlinuz" "$stage/initrd.img"
+  local kver v86
+  kver=$(<"$rootfs/kernel-version")
+  v86=$(node -p 'require("'"$REPO"'/node_modules/v86/package.json").version')
   node -e '
     const fs = require("fs");
     const [dir, kver, v86] = process.argv.slice(1);
@@ -175,7 +178,7 @@ main() {
       bytes: { wasm: size("v86.wasm"), js: size("libv86.mjs"), bios: size("bios.bin"), state: size("state.bin.zst"), index: size("fs.json") },
       blobs: fs.readdirSync(dir + "/fs").length };
     fs.writeFileSync(dir + "/manifest.json", JSON.stringify(info, null, 2) + "\n");
-  ' "$stage" "$(cat "$rootfs/kernel-version")" "$(node -p 'require("'"$REPO"'/node_modules/v86/package.json").version')"
+  ' "$stage" "$kver" "$v86"
   rm -rf "$OUT"
   mkdir -p "$(dirname "$OUT")"
   mv "$stage" "$OUT"

@@ -82,29 +82,35 @@ setup_system() {
 }
 
 preflight() {
-  local cgroup_fs apparmor criu_out criu=fail accel=tcg
+  local cgroup_fs apparmor criu_out criu=fail accel=tcg kernel lsm profiles runc cpus mem
   cgroup_fs=$(stat -fc %T /sys/fs/cgroup)
   apparmor=$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null || echo N)
   grep -qw kvm-clock /sys/devices/system/clocksource/clocksource0/available_clocksource 2>/dev/null && accel=kvm
   say "preflight ------------------------------------------------------------"
-  say "kernel: $(uname -r) ($(uname -v))"
+  kernel=$(uname -r)
+  say "kernel: $kernel ($(uname -v))"
   say "stat -fc %T /sys/fs/cgroup: $cgroup_fs"
   say "cgroup v1 hierarchies mounted: $(awk '$3 == "cgroup"' /proc/self/mounts | wc -l)"
   say "cgroup.subtree_control at the root: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+  lsm=$(cat /sys/kernel/security/lsm 2>/dev/null || true)
+  profiles=$(wc -l </sys/kernel/security/apparmor/profiles 2>/dev/null || echo 0)
   say "AppArmor: /sys/module/apparmor/parameters/enabled=$apparmor," \
     "/sys/kernel/security/apparmor $([[ -d /sys/kernel/security/apparmor ]] && echo exists || echo MISSING)," \
-    "LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null), profiles loaded: $(wc -l </sys/kernel/security/apparmor/profiles 2>/dev/null || echo 0)"
+    "LSMs: $lsm, profiles loaded: $profiles"
   say "aa-enabled: $(aa-enabled 2>&1)"
   criu_out=$(criu check 2>&1) && criu=ok
   say "criu --version: $(criu --version 2>&1 | head -n 1); criu check: $criu_out"
-  say "runc: $(runc --version 2>&1 | head -n 1); crun: $(crun --version 2>&1 | head -n 1)"
+  runc=$(runc --version 2>&1 | head -n 1)
+  say "runc: $runc; crun: $(crun --version 2>&1 | head -n 1)"
   local t=$EPOCHREALTIME i
   for ((i = 0; i < 200; i++)); do /bin/true; done
   FORK200=$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
   say "speed: 200 fork+exec of /bin/true took $FORK200 s"
-  say "cpus: $(nproc), memory: $(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo), uptime: $(cut -d' ' -f1 /proc/uptime) s"
+  cpus=$(nproc)
+  mem=$(awk '/MemTotal/ { print int($2 / 1024) " MiB" }' /proc/meminfo)
+  say "cpus: $cpus, memory: $mem, uptime: $(cut -d' ' -f1 /proc/uptime) s"
   say "----------------------------------------------------------------------"
-  printf 'kernel=%s\ncgroup=%s\napparmor=%s\ncriu=%s\naccel=%s\nfork200=%s\n' "$(uname -r)" \
+  printf 'kernel=%s\ncgroup=%s\napparmor=%s\ncriu=%s\naccel=%s\nfork200=%s\n' "$kernel" \
     "$([[ $cgroup_fs == cgroup2fs ]] && echo v2 || echo v1/hybrid)" "$apparmor" "$criu" "$accel" "$FORK200" >/mnt/run/facts
 }
 

@@ -71,6 +71,36 @@ lab_snippet() {
   [[ -e $marker ]] || fail "the cleanup step did not run on SIGINT"
 }
 
+# Run "$1" (after common.sh and one undo step) as a process group of its own, wait until it has
+# written $BATS_TEST_TMPDIR/ready, then send SIGINT to the whole group, as Ctrl-C does.
+interrupt_in_substitution() {
+  set -m # job control: its own process group, and SIGINT not ignored
+  bash -c "set -Eeuo pipefail; source '$REPO_ROOT/scripts/common.sh'
+    cleanup::push 'touch $BATS_TEST_TMPDIR/cleaned'; $1" >/dev/null 2>"$BATS_TEST_TMPDIR/err" &
+  local pid=$!
+  set +m
+  until [[ -e $BATS_TEST_TMPDIR/ready ]]; do sleep 0.05; done
+  kill -INT -- "-$pid"
+  status=0
+  wait "$pid" || status=$?
+}
+
+@test "SIGINT during a command's only \$(…) runs the cleanup stack and exits 130" {
+  interrupt_in_substitution "echo \"a: \$(touch $BATS_TEST_TMPDIR/ready; sleep 30), b: 2\""
+  assert_equal "$status" 130
+  [[ -e $BATS_TEST_TMPDIR/cleaned ]] || fail "the cleanup step did not run on SIGINT"
+}
+
+@test "bash 5.2: SIGINT during the first of two \$(…) in one command breaks the INT trap (CONTRIBUTING.md, rule 11)" {
+  ((BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] == 2)) || skip "bash $BASH_VERSION: the bug is bash 5.2's"
+  interrupt_in_substitution "echo \"a: \$(touch $BATS_TEST_TMPDIR/ready; sleep 30), b: \$(true)\""
+  assert_equal "$status" 2
+  grep -q "interrupt trap: .*unexpected EOF while looking for matching" "$BATS_TEST_TMPDIR/err" \
+    || fail "bash did not fail to parse the INT trap; its stderr: $(cat "$BATS_TEST_TMPDIR/err")"
+  # The EXIT trap still runs the undo steps: the labs leak nothing, but exit 2, not 130.
+  [[ -e $BATS_TEST_TMPDIR/cleaned ]] || fail "the cleanup step did not run"
+}
+
 @test "common::tmpdir makes a /tmp/cfs- folder that is gone after exit" {
   lab_snippet "common::tmpdir dir demo; [[ -d \$dir ]]; echo \"\$dir\""
   assert_success

@@ -53,14 +53,17 @@ main() {
   # A new namespace may inherit ip_forward from the host's (net.core.devconf_inherit_init_net):
   # set it, in the router namespace only.
   netns::sysctl "$ROUTER" net.ipv4.ip_forward 1
-  echo "router: net.ipv4.ip_forward = $(netns::exec "$ROUTER" sysctl -n net.ipv4.ip_forward)," \
-    "FORWARD policy $(netns::iptables "$ROUTER" -S FORWARD | awk '$1 == "-P" { print $3 }')"
+  local forward policy
+  forward=$(netns::exec "$ROUTER" sysctl -n net.ipv4.ip_forward)
+  policy=$(netns::iptables "$ROUTER" -S FORWARD | awk '$1 == "-P" { print $3 }')
+  echo "router: net.ipv4.ip_forward = $forward, FORWARD policy $policy"
   echo "ping client -> server (10.231.2.2), all set: $(ping_from "$CLIENT" 10.231.2.2)"
 
   log::info "break 1: ip netns exec $ROUTER sysctl net.ipv4.ip_forward=0"
   netns::sysctl "$ROUTER" net.ipv4.ip_forward 0
   local addr_err fwd
-  addr_err=$(ip_counter InAddrErrors) fwd=$(ip_counter ForwDatagrams)
+  addr_err=$(ip_counter InAddrErrors)
+  fwd=$(ip_counter ForwDatagrams)
   echo "forwarding off: ping client -> server: $(ping_from "$CLIENT" 10.231.2.2)"
   echo "forwarding off: ping client -> the router's far side (10.231.2.1): $(ping_from "$CLIENT" 10.231.2.1)"
   echo "forwarding off: the router's Ip InAddrErrors rose: $(common::yes_no test "$(ip_counter InAddrErrors)" -gt "$addr_err")"

@@ -37,7 +37,8 @@ main() {
   cleanup::push "'$MC' rm -f $NAME >/dev/null 2>&1 || true"
   ID=$("$MC" run -d --name "$NAME" --net bridge -- sleep 1000)
   local pid1 ip veth=cfs-mc-${ID:0:8}
-  pid1=$(state pid) ip=$(state ip)
+  pid1=$(state pid)
+  ip=$(state ip)
   echo "links in the container: $(links_inside)"
   echo "ping the gateway ($GATEWAY) from the container: $(ping_gateway)"
   echo "its veth's host end (cfs-mc-<id>) is a port of $BRIDGE: $(common::yes_no test -e "/sys/class/net/$BRIDGE/brif/$veth")"

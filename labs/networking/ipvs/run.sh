@@ -24,7 +24,7 @@ kernel_has() {
 }
 
 # "N1 N2": how many of $1 (answers, one a line) came from backend 1 and from backend 2.
-by_backend() { echo "$(grep -c '^backend 1' <<<"$1" || true) $(grep -c '^backend 2' <<<"$1" || true)"; }
+by_backend() { awk '$1 == "backend" && $2 == 1 { a++ } $1 == "backend" && $2 == 2 { b++ } END { print a + 0, b + 0 }' <<<"$1"; }
 
 # "N1 N2": entries for the ClusterIP in IPVS's connection table (ipvsadm -Lnc) whose destination
 # is real server 1 and 2. (Not the Conns column of --stats: the kernel's estimator folds its per-CPU

@@ -71,7 +71,11 @@ main() {
 
   local details
   details=$(ip -n "$N1" -d -o link show cfs-vx0)
-  echo "node 1's cfs-vx0: $(grep -o 'vxlan id [0-9]*' <<<"$details"), UDP port $(grep -o 'dstport [0-9]*' <<<"$details" | cut -d' ' -f2), MTU $(mtu_of "$N1" cfs-vx0)"
+  local vni port mtu
+  vni=$(grep -o 'vxlan id [0-9]*' <<<"$details")
+  port=$(grep -o 'dstport [0-9]*' <<<"$details" | cut -d' ' -f2)
+  mtu=$(mtu_of "$N1" cfs-vx0)
+  echo "node 1's cfs-vx0: $vni, UDP port $port, MTU $mtu"
   echo "MTU of the underlay cfs-ul: $(mtu_of "$N1" cfs-ul)"
   echo "routes in node 1 to the pod subnet 10.250.41.0/24: $(ip -n "$N1" route show 10.250.41.0/24 | wc -l)"
   echo "pod 1 -> pod 2 (10.250.41.12, on the other node): $(netns::exec "$P1" ping -c1 -W2 10.250.41.12 >/dev/null 2>&1 && echo works || echo fails)"
@@ -82,8 +86,10 @@ main() {
   echo "node 1's fdb: cfs-vx0 sends to underlay address: $(grep -o 'dst [0-9.]*' <<<"$fdb" | sort -u | cut -d' ' -f2 | paste -sd' ')"
   echo "UDP 4789 packets counted on node 2's underlay: $( (($(netns::counters "$N2" filter CFS-VXLAN-IN | cut -d' ' -f1) > 0)) && echo some || echo none)"
 
-  log::info "MTU: pods at $(mtu_of "$P1" cfs-eth0), cfs-vx0 at $(mtu_of "$N1" cfs-vx0): ping with DF (-M do)"
-  echo "pod 1's MTU: $(mtu_of "$P1" cfs-eth0)"
+  local pod_mtu
+  pod_mtu=$(mtu_of "$P1" cfs-eth0)
+  log::info "MTU: pods at $pod_mtu, cfs-vx0 at $mtu: ping with DF (-M do)"
+  echo "pod 1's MTU: $pod_mtu"
   echo "DF ping, 1472 bytes (a 1500-byte packet): $(df_ping 1472)"
   echo "DF ping, 1422 bytes (a 1450-byte packet): $(df_ping 1422)"
   log::info "ip link set cfs-eth0 mtu 1450 in both pods, as an overlay CNI plugin does"

@@ -71,9 +71,11 @@ main() {
 
   log::info "counters: 3 connections to 127.0.0.1:$PORT (the nat table sees the first packet of each)"
   local d0 m0 d1 m1 reply i
-  d0=$(counter CFS-MC-DNAT "dpt:$PORT") m0=$(counter CFS-MC-POST "127.0.0.0/8")
+  d0=$(counter CFS-MC-DNAT "dpt:$PORT")
+  m0=$(counter CFS-MC-POST "127.0.0.0/8")
   for i in 1 2 3; do reply=$(get); done
-  d1=$(counter CFS-MC-DNAT "dpt:$PORT") m1=$(counter CFS-MC-POST "127.0.0.0/8")
+  d1=$(counter CFS-MC-DNAT "dpt:$PORT")
+  m1=$(counter CFS-MC-POST "127.0.0.0/8")
   echo "reply from 127.0.0.1:$PORT: $reply"
   echo "DNAT rule's packet counter grew by: $((d1 - d0))"
   echo "MASQUERADE rule's packet counter grew by: $((m1 - m0))"

@@ -77,14 +77,22 @@ main() {
 
   log::info "the overlay at /: its super options name the layers"
   local lower upper
-  lower=$(super_opt "$outside" / lowerdir) upper=$(super_opt "$outside" / upperdir)
+  lower=$(super_opt "$outside" / lowerdir)
+  upper=$(super_opt "$outside" / upperdir)
   echo "type of /: $(awk '$5 == "/" { for (i = 7; $i != "-"; i++); print $(i + 1) }' "$outside")"
   echo "lowerdir holds the image (its etc/passwd): $(common::yes_no test -f "$lower/etc/passwd")"
   echo "upperdir is in the container's state folder: $(common::yes_no test "$upper" = "/run/mini-container/$id/upper")"
   "$MC" exec "$NAME" sh -c 'echo hello >/etc/cfs-note; echo root:x:0:0::/root:/bin/sh >>/etc/group; rm /etc/passwd'
-  echo "a new file written inside, in upperdir: $(common::yes_no test -f "$upper/etc/cfs-note"); in lowerdir: $(common::yes_no test -e "$lower/etc/cfs-note")"
-  echo "a lower file changed inside, copied up to upperdir: $(common::yes_no test -f "$upper/etc/group"); lowerdir's copy unchanged: $(common::yes_no cmp -s "$lower/etc/group" <(grep -v -x 'root:x:0:0::/root:/bin/sh' "$upper/etc/group"))"
-  echo "a lower file removed inside, upperdir has a whiteout (char device 0:0): $(common::yes_no test -c "$upper/etc/passwd" -a "$(stat -c %t:%T "$upper/etc/passwd")" = 0:0); lowerdir's still there: $(common::yes_no test -f "$lower/etc/passwd")"
+  local in_upper in_lower
+  in_upper=$(common::yes_no test -f "$upper/etc/cfs-note")
+  in_lower=$(common::yes_no test -e "$lower/etc/cfs-note")
+  echo "a new file written inside, in upperdir: $in_upper; in lowerdir: $in_lower"
+  in_upper=$(common::yes_no test -f "$upper/etc/group")
+  in_lower=$(common::yes_no cmp -s "$lower/etc/group" <(grep -v -x 'root:x:0:0::/root:/bin/sh' "$upper/etc/group"))
+  echo "a lower file changed inside, copied up to upperdir: $in_upper; lowerdir's copy unchanged: $in_lower"
+  in_upper=$(common::yes_no test -c "$upper/etc/passwd" -a "$(stat -c %t:%T "$upper/etc/passwd")" = 0:0)
+  in_lower=$(common::yes_no test -f "$lower/etc/passwd")
+  echo "a lower file removed inside, upperdir has a whiteout (char device 0:0): $in_upper; lowerdir's still there: $in_lower"
 
   log::info "propagation of one folder, $dir/vol, in three mount namespaces"
   echo "propagation on the host: $(propagation /proc/self/mountinfo "$dir/vol")"

@@ -12,11 +12,12 @@ TYPES=(cgroup ipc mnt net pid time user uts)
 # The host PID of a container's PID 1, from its state.json.
 pid1_of() { sed -n 's/^  "pid": \([0-9]*\),$/\1/p' "/run/mini-container/$1/state.json"; }
 
-# The namespace types (of TYPES) that processes $1 and $2 share: equal /proc/<pid>/ns/<type> links.
+# The namespace types (of TYPES) that processes $1 and $2 share: /proc/<pid>/ns/<type> links that
+# lead to the same namespace (-ef: the same device and inode, which is what readlink's number shows).
 shared() {
   local t out=()
   for t in "${TYPES[@]}"; do
-    [[ $(readlink "/proc/$1/ns/$t") == "$(readlink "/proc/$2/ns/$t")" ]] && out+=("$t")
+    [[ /proc/$1/ns/$t -ef /proc/$2/ns/$t ]] && out+=("$t")
   done
   echo "${out[*]:-none}"
 }
@@ -54,7 +55,8 @@ main() {
   b=$("$MC" run -d --name "$NAME-b" -- sh -c 'sleep 600 & wait')
   cleanup::push "'$MC' rm -f $b >/dev/null 2>&1 || true"
   local pa pb shim pidns
-  pa=$(pid1_of "$a") pb=$(pid1_of "$b")
+  pa=$(pid1_of "$a")
+  pb=$(pid1_of "$b")
   shim=$(common::_ppid "$pa")
   pidns=$(readlink "/proc/$pa/ns/pid")
 

@@ -51,7 +51,8 @@ main() {
   echo "command of its parent on the host (PPid): $(<"/proc/$(status_of "$pid" PPid)/comm")"
   echo "status Uid (real, effective, saved, fs): $(status_of "$pid" Uid | tr -s '\t ' ' ')"
   local eff bnd
-  eff=$(status_of "$pid" CapEff) bnd=$(status_of "$pid" CapBnd)
+  eff=$(status_of "$pid" CapEff)
+  bnd=$(status_of "$pid" CapBnd)
   echo "status CapEff, capabilities set: $(perl -e 'printf "%d\n", unpack("%32b*", pack("Q>", hex $ARGV[0]))' "$eff")"
   echo "status CapEff equals CapBnd: $(common::yes_no test "$eff" = "$bnd")"
   echo "status NoNewPrivs: $(status_of "$pid" NoNewPrivs)"
@@ -59,7 +60,8 @@ main() {
   log::info "/proc/$pid/ns/*: each link names a namespace; compared with this script's own"
   local ns
   for ns in cgroup ipc mnt net pid time user uts; do
-    if [[ $(readlink "/proc/$pid/ns/$ns") == "$(readlink "/proc/$$/ns/$ns")" ]]; then
+    # -ef: both links lead to the same namespace (the same nsfs inode, the number readlink shows)
+    if [[ /proc/$pid/ns/$ns -ef /proc/$$/ns/$ns ]]; then
       echo "ns/$ns: shared with the host (this script's)"
     else
       echo "ns/$ns: its own"

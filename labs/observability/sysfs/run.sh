@@ -23,7 +23,11 @@ read_limits() {
     line=$(cgroup::get "$cg" cpu cpu.max) # "QUOTA PERIOD"
     CPU_QUOTA=${line% *} CPU_PERIOD=${line#* }
   else
-    log::info "v1: memory.limit_in_bytes ($(cgroup::path "$cg" memory)), pids.max ($(cgroup::path "$cg" pids)), cpu.cfs_quota_us and cpu.cfs_period_us ($(cgroup::path "$cg" cpu))"
+    local dir_memory dir_pids dir_cpu
+    dir_memory=$(cgroup::path "$cg" memory)
+    dir_pids=$(cgroup::path "$cg" pids)
+    dir_cpu=$(cgroup::path "$cg" cpu)
+    log::info "v1: memory.limit_in_bytes ($dir_memory), pids.max ($dir_pids), cpu.cfs_quota_us and cpu.cfs_period_us ($dir_cpu)"
     MEM_MAX=$(cgroup::get "$cg" memory memory.limit_in_bytes)
     CPU_QUOTA=$(cgroup::get "$cg" cpu cpu.cfs_quota_us)
     CPU_PERIOD=$(cgroup::get "$cg" cpu cpu.cfs_period_us)
@@ -74,9 +78,13 @@ main() {
 
   log::info "cpu.stat: a busy loop exec'd into the container for 1 s under --cpus 0.2"
   local t0 t1 u0 u1 w0 w1
-  t0=$(cgroup::cpu_throttled "$cg") u0=$(cgroup::cpu_usage_us "$cg") w0=${EPOCHREALTIME/./}
+  t0=$(cgroup::cpu_throttled "$cg")
+  u0=$(cgroup::cpu_usage_us "$cg")
+  w0=${EPOCHREALTIME/./}
   "$MC" exec "$NAME" timeout 1 sh -c 'while :; do :; done' || true
-  t1=$(cgroup::cpu_throttled "$cg") u1=$(cgroup::cpu_usage_us "$cg") w1=${EPOCHREALTIME/./}
+  t1=$(cgroup::cpu_throttled "$cg")
+  u1=$(cgroup::cpu_usage_us "$cg")
+  w1=${EPOCHREALTIME/./}
   echo "cpu.stat nr_throttled grew during the loop: $(common::yes_no test "$t1" -gt "$t0")"
   # The quota allows CPU_QUOTA per CPU_PERIOD of wall time (plus at most one period's worth at the
   # edges); an unthrottled busy loop gets about one CPU, 5 times as much.

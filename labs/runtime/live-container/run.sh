@@ -19,7 +19,8 @@ NOTE=cfs-live-container-note # the file it writes in its own /dev/shm
 namespaces() {
   local ns out=()
   for ns in cgroup ipc mnt net pid time user uts; do
-    if [[ $(readlink "/proc/$1/ns/$ns") != "$(readlink "/proc/$$/ns/$ns")" ]]; then
+    # -ef: both links lead to the same namespace (the same nsfs inode, the number readlink shows)
+    if [[ ! /proc/$1/ns/$ns -ef /proc/$$/ns/$ns ]]; then
       [[ ${2:-} == shared ]] || out+=("$ns")
     else
       [[ ${2:-} == shared ]] && out+=("$ns")
@@ -65,7 +66,7 @@ fsroot_of() {
 ns_paths_match() {
   local p
   while read -r p; do
-    [[ $(readlink "$p") == "$(readlink "/proc/$2/ns/${p##*/}")" ]] || return 1
+    [[ $p -ef /proc/$2/ns/${p##*/} ]] || return 1
   done < <(jq -r '.namespace_paths[]' "$1")
 }
 
@@ -113,28 +114,40 @@ main() {
   self=$(status_field "$$" NSpid)
   echo "its PID levels (NSpid): one more than this shell's: $(common::yes_no test "$(wc -w <<<"$nspid")" -eq "$(($(wc -w <<<"$self") + 1))")"
   echo "its PID in its own PID namespace (last of NSpid): ${nspid##*[[:space:]]}"
-  echo "its parent process: $(<"/proc/$(status_field "$pid" PPid)/comm"), the runc run this lab started: $(common::yes_no test "$(status_field "$pid" PPid)" == "$runc_pid")"
+  local ppid parent
+  ppid=$(status_field "$pid" PPid)
+  parent=$(<"/proc/$ppid/comm")
+  echo "its parent process: $parent, the runc run this lab started: $(common::yes_no test "$ppid" == "$runc_pid")"
   echo "a containerd-shim among its ancestors: $(common::yes_no shim_ancestor "$pid")"
 
   log::info "its namespaces: /proc/PID/ns links against this shell's (the host's)"
   echo "namespaces it does not share with the host: $(namespaces "$pid")"
   echo "namespaces it shares with the host: $(namespaces "$pid" shared)"
-  echo "namespace paths in state.json: $(jq '.namespace_paths | length' "$state"), each the same namespace as its /proc/PID/ns link: $(common::yes_no ns_paths_match "$state" "$pid")"
+  local paths
+  paths=$(jq '.namespace_paths | length' "$state")
+  echo "namespace paths in state.json: $paths, each the same namespace as its /proc/PID/ns link: $(common::yes_no ns_paths_match "$state" "$pid")"
 
   log::info "its root and mounts: /proc/PID/root and /proc/PID/mountinfo"
   echo "its / is the bundle's rootfs/ (same device and inode): $(common::yes_no test "$(stat -L -c %d:%i "/proc/$pid/root")" == "$(stat -c %d:%i "$bundle/rootfs")")"
   echo "the root of its / mount (mountinfo field 4) is the bundle's rootfs/: $(common::yes_no test "$(awk '$5 == "/" { print $4; exit }' "/proc/$pid/mountinfo")" == "$(fsroot_of "$bundle/rootfs")")"
-  echo "mount points of config.json's mounts in its mountinfo: $(jq -r '.mounts[].destination' "$bundle/config.json" | grep -cxFf <(awk '{ print $5 }' "/proc/$pid/mountinfo")) of $(jq '.mounts | length' "$bundle/config.json")"
+  local mounts
+  mounts=$(jq '.mounts | length' "$bundle/config.json")
+  echo "mount points of config.json's mounts in its mountinfo: $(jq -r '.mounts[].destination' "$bundle/config.json" | grep -cxFf <(awk '{ print $5 }' "/proc/$pid/mountinfo")) of $mounts"
   echo "its /dev/shm mount is in the host's mount table (at rootfs/dev/shm): $(common::yes_no host_mount_at "$bundle/rootfs/dev/shm")"
   echo "the file it wrote in its /dev/shm, read through /proc/PID/root: $(<"/proc/$pid/root/dev/shm/$NOTE")"
   echo "that file under the host's /dev/shm: $(common::yes_no test -e "/dev/shm/$NOTE")"
 
   log::info "its cgroup and limits, its capabilities"
   echo "its cgroup: $(cgroup_of "$pid")"
-  echo "memory limit of its cgroup: $(memory_limit_mib), config.json's: $(jq -r '.linux.resources.memory.limit / 1048576 | tostring + " MiB"' "$bundle/config.json")"
-  echo "pids.max of its cgroup: $(cgroup::get "$ID" pids pids.max), config.json's: $(jq .linux.resources.pids.limit "$bundle/config.json")"
+  local limit
+  limit=$(memory_limit_mib)
+  echo "memory limit of its cgroup: $limit, config.json's: $(jq -r '.linux.resources.memory.limit / 1048576 | tostring + " MiB"' "$bundle/config.json")"
+  limit=$(cgroup::get "$ID" pids pids.max)
+  echo "pids.max of its cgroup: $limit, config.json's: $(jq .linux.resources.pids.limit "$bundle/config.json")"
   echo "its effective capabilities (CapEff): $(status_field "$pid" CapEff)"
-  echo "its seccomp mode: $(status_field "$pid" Seccomp), no_new_privs: $(status_field "$pid" NoNewPrivs)"
+  local seccomp
+  seccomp=$(status_field "$pid" Seccomp)
+  echo "its seccomp mode: $seccomp, no_new_privs: $(status_field "$pid" NoNewPrivs)"
   echo "the bundle runc state names holds the config.json it runs: $(common::yes_no test "$(runc::cmd state "$ID" | jq -r .bundle)/config.json" -ef "$bundle/config.json")"
 
   log::info "runc kill $ID KILL: runc run returns the container's fate and deletes it"

@@ -38,9 +38,11 @@ field() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' <<<"$1
 
 # Compare an entered process's report ($2) with the container's init ($1); facts prefixed by $3.
 compare() {
-  local init=$1 self=$2 how=$3 n shared=() differ=() k
+  local init=$1 self=$2 how=$3 n shared=() differ=() k a b
   for n in "${NS[@]}"; do
-    if [[ $(field "$self" "ns:$n") == "$(field "$init" "ns:$n")" ]]; then shared+=("$n"); else differ+=("$n"); fi
+    a=$(field "$self" "ns:$n")
+    b=$(field "$init" "ns:$n")
+    if [[ $a == "$b" ]]; then shared+=("$n"); else differ+=("$n"); fi
   done
   echo "$how: namespaces the same as the container's init: ${shared[*]:-none}; different: ${differ[*]:-none}"
   for k in cgroup CapEff NoNewPrivs; do

@@ -26,7 +26,8 @@ echo "PID 1 in its /proc runs: $(cat /proc/1/comm)"'
 own_namespaces() {
   local ns out=()
   for ns in cgroup ipc mnt net pid time user uts; do
-    [[ $(readlink "/proc/$1/ns/$ns") != "$(readlink "/proc/$$/ns/$ns")" ]] && out+=("$ns")
+    # -ef: both links lead to the same namespace (the same nsfs inode, the number readlink shows)
+    [[ /proc/$1/ns/$ns -ef /proc/$$/ns/$ns ]] || out+=("$ns")
   done
   echo "${out[*]}"
 }
@@ -49,16 +50,20 @@ main() {
   mkdir "$dir/default" && (cd "$dir/default" && runc spec)
   default=$dir/default/config.json
   echo "files runc spec wrote: $(ls "$dir/default")"
-  echo "default process.args: $(jq -c .process.args "$default"), terminal: $(jq .process.terminal "$default")"
+  local args
+  args=$(jq -c .process.args "$default")
+  echo "default process.args: $args, terminal: $(jq .process.terminal "$default")"
   echo "default root: $(jq -c .root "$default")"
   echo "default namespaces: $(jq -r '[.linux.namespaces[].type] | sort | join(" ")' "$default")"
   echo "default mounts: $(jq -r '[.mounts[].destination] | join(" ")' "$default")"
-  echo "default masked paths: $(jq '.linux.maskedPaths | length' "$default"), read-only paths: $(jq '.linux.readonlyPaths | length' "$default")"
+  local masked
+  masked=$(jq '.linux.maskedPaths | length' "$default")
+  echo "default masked paths: $masked, read-only paths: $(jq '.linux.readonlyPaths | length' "$default")"
 
   log::info "runc::bundle: a BusyBox rootfs/ and config.json edited with jq (args, terminal false, hostname, cgroupsPath)"
   runc::bundle "$dir/bundle" "$ID" sh -c "$INSIDE; sleep 300 & wait" "$TAG"
   echo "bundle contents: $(find "$dir/bundle" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | paste -sd ' ')"
-  echo "edited: terminal $(jq .process.terminal "$dir/bundle/config.json"), hostname $(jq -r .hostname "$dir/bundle/config.json"), cgroupsPath $(jq -r .linux.cgroupsPath "$dir/bundle/config.json")"
+  echo "edited: $(jq -r '"terminal \(.process.terminal), hostname \(.hostname), cgroupsPath \(.linux.cgroupsPath)"' "$dir/bundle/config.json")"
 
   log::info "runc create: namespaces, mounts and cgroup are set up, the user's process is not started yet"
   runc::cmd create --bundle "$dir/bundle" "$ID" <"/dev/null" >"$dir/out" 2>"$dir/err"

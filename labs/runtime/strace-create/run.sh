@@ -101,7 +101,9 @@ main() {
   echo "the container printed: $(cat "$dir/out.1")"
   # Not printed: whether the two traces have the same number of lines. They almost never do (Go's
   # runtime), but a fact that is "no" only almost always is no fact for expected-output.txt.
-  log::info "system calls traced: $(grep -c . "$dir/trace.1") and $(grep -c . "$dir/trace.2") lines in the two runs"
+  local traced
+  traced=$(grep -c . "$dir/trace.1")
+  log::info "system calls traced: $traced and $(grep -c . "$dir/trace.2") lines in the two runs"
   echo "key calls, the same ones in both runs: $(common::yes_no cmp -s <(sort "$dir/keys.1") <(sort "$dir/keys.2"))"
   echo "key calls of each group, in the same order in both runs: $(
     ok=yes
@@ -146,7 +148,9 @@ main() {
 
   # seccomp: libseccomp's probes (no program), then one filter.
   echo "seccomp: feature probes (no program): $(common::yes_no grep -q 'seccomp probe' "$keys")"
-  echo "seccomp: filters loaded: $(count "$keys" $'^seccomp\t.* filter$'), with: $(grep -P '^seccomp\t.* filter$' "$keys" | cut -f2 | cut -d' ' -f1-2)"
+  local filters
+  filters=$(count "$keys" $'^seccomp\t.* filter$')
+  echo "seccomp: filters loaded: $filters, with: $(grep -P '^seccomp\t.* filter$' "$keys" | cut -f2 | cut -d' ' -f1-2)"
 
   # The sequence, milestone by milestone.
   local -a steps=(

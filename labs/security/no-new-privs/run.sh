@@ -50,11 +50,14 @@ main() {
 
   log::info "as uid $NOBODY: $suid (setuid root)"
   echo "uid running the copy: $(as_nobody id -u)"
-  echo "without no_new_privs: real uid $(as_nobody "$suid" -ru), effective uid $(as_nobody "$suid" -u)"
+  local real
+  real=$(as_nobody "$suid" -ru)
+  echo "without no_new_privs: real uid $real, effective uid $(as_nobody "$suid" -u)"
   echo "NoNewPrivs of a process started without it: $(nnp_of)"
 
   log::info "as uid $NOBODY: setpriv --no-new-privs $suid"
-  echo "with no_new_privs: real uid $(as_nobody --no-new-privs "$suid" -ru), effective uid $(as_nobody --no-new-privs "$suid" -u)"
+  real=$(as_nobody --no-new-privs "$suid" -ru)
+  echo "with no_new_privs: real uid $real, effective uid $(as_nobody --no-new-privs "$suid" -u)"
   local status=0
   as_nobody --no-new-privs "$suid" -u >/dev/null || status=$?
   echo "exit status of the setuid copy under no_new_privs: $status"
@@ -64,6 +67,8 @@ main() {
   cp "$(command -v id)" "$WORKDIR/bin/id-nobody"
   chown "$NOBODY:$NOBODY" "$WORKDIR/bin/id-nobody"
   chmod 4755 "$WORKDIR/bin/id-nobody"
-  echo "root running a setuid-$NOBODY copy: effective uid $("$WORKDIR/bin/id-nobody" -u); with no_new_privs: $(setpriv --no-new-privs "$WORKDIR/bin/id-nobody" -u)"
+  local euid
+  euid=$("$WORKDIR/bin/id-nobody" -u)
+  echo "root running a setuid-$NOBODY copy: effective uid $euid; with no_new_privs: $(setpriv --no-new-privs "$WORKDIR/bin/id-nobody" -u)"
 }
 main "$@"

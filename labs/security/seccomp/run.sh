@@ -90,9 +90,12 @@ report_probe() {
   echo "$name: Seccomp: in the container's /proc/self/status: $(awk '$1 == "Seccomp:" { print $2 }' "$tmp/status")"
   echo "$name: Seccomp_filters: $(awk '$1 == "Seccomp_filters:" { print $2 }' "$tmp/status")"
   echo "$name: NoNewPrivs: $(awk '$1 == "NoNewPrivs:" { print $2 }' "$tmp/status")"
-  echo "$name: exit status of mkdir: $(<"$tmp/mkdir.rc"), error: $(error_of "$tmp/mkdir.err")"
+  local rc
+  rc=$(<"$tmp/mkdir.rc")
+  echo "$name: exit status of mkdir: $rc, error: $(error_of "$tmp/mkdir.err")"
   echo "$name: directory made: $(common::yes_no test -d "$tmp/made")"
-  echo "$name: exit status of ln -s (symlink(2), named in no rule): $(<"$tmp/symlink.rc"), error: $(error_of "$tmp/symlink.err")"
+  rc=$(<"$tmp/symlink.rc")
+  echo "$name: exit status of ln -s (symlink(2), named in no rule): $rc, error: $(error_of "$tmp/symlink.err")"
 }
 
 main() {

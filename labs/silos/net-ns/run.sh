@@ -82,7 +82,7 @@ fresh_namespace() {
   all_links=$("${INSIDE[@]}" bash -c "$(declare -f link_names); link_names")
   inside_links=$(no_fallback <<<"$all_links")
   log::info "links inside: $(paste -sd' ' <<<"$all_links") (fallback tunnels: ${FALLBACK_TUNNELS[*]})"
-  echo "links in a new network namespace, fallback tunnel devices aside: $(wc -l <<<"$inside_links") ($(paste -sd, <<<"$inside_links"))"
+  echo "links in a new network namespace, fallback tunnel devices aside: $(wc -l <<<"$inside_links") (${inside_links//$'\n'/,})"
   echo "lo is up in a new namespace: $(common::yes_no "${INSIDE[@]}" sh -c 'ip -o link show lo | grep -qE "[<,]UP[,>]"')"
   echo "IPv4 addresses on lo while it is down: $("${INSIDE[@]}" ip -4 -o addr show dev lo | wc -l)"
   echo "host links (other than lo) visible inside: $(comm -12 <(echo "$inside_links") <(link_names | grep -vx lo) | wc -l)"

@@ -62,7 +62,9 @@ main() {
   fi
   ! cgroup::exists "$ID" || die "the cgroup $ID exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 
-  [[ ! -e $(runc::root lc) ]] || die "$(runc::root lc) exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
+  local root
+  root=$(runc::root lc)
+  [[ ! -e $root ]] || die "$root exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 
   common::tmpdir WORKDIR lifecycle
   make_bundle

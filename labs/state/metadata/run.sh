@@ -28,7 +28,9 @@ main() {
   common::require_cmd jq jq
   common::require_cmd sha256sum coreutils
   ! cgroup::exists "$ID" || die "the cgroup $ID exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
-  [[ ! -e $(runc::root md) ]] || die "$(runc::root md) exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
+  local root
+  root=$(runc::root md)
+  [[ ! -e $root ]] || die "$root exists already (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 
   common::tmpdir WORKDIR metadata
   # shellcheck disable=SC2016 # the container's shell keeps running, carrying the tag
@@ -55,7 +57,8 @@ main() {
   echo "namespace_paths that are /proc/<pid>/ns/*: $(field '[.namespace_paths | to_entries[] | select(.value | startswith($p)) | .key] | sort | join(" ")' --arg p "/proc/$pid/ns/")"
   local key path shared=()
   while read -r key path; do
-    [[ $(readlink "$path") == "$(readlink "/proc/self/ns/${path##*/}")" ]] && shared+=("$key")
+    # -ef: the same namespace as this shell's (the same nsfs inode, the number readlink shows)
+    [[ $path -ef /proc/self/ns/${path##*/} ]] && shared+=("$key")
   done < <(field '.namespace_paths | to_entries[] | "\(.key) \(.value)"')
   echo "namespace_paths that are this shell's own namespaces (not unshared): $(LC_ALL=C sort <<<"$(printf '%s\n' "${shared[@]}")" | tr '\n' ' ' | sed 's/ $//')"
   echo "every cgroup_paths entry ends in /$ID: $(common::yes_no test "$(field '[.cgroup_paths[] | endswith($s)] | all' --arg s "/$ID")" = true)"
