@@ -16,7 +16,7 @@ describe('shell scripts: one substitution per command (bash 5.2 and SIGINT)', ()
   it.each(files)('%s: no command expands two substitutions', (file) => {
     const source = fs.readFileSync(path.join(root, file), 'utf8');
     const tree: unknown = JSON.parse(execFileSync('shfmt', ['--to-json', '-ln', 'bash'], {input: source, encoding: 'utf8', maxBuffer: 64 << 20}));
-    const lines = findMultiSubstitutions(tree).map((o) => `  ${file}:${o.line}: ${source.split('\n')[o.line - 1].trim()}`);
+    const lines = findMultiSubstitutions(tree).map((o) => `  ${file}:${o.line}: ${(source.split('\n')[o.line - 1] ?? '').trim()}`);
     expect(
       lines,
       `these commands expand two or more $( ), <( ) or >( ) each. On bash 5.2 a Ctrl-C during the first leaves the INT trap unparseable and the script exits 2 instead of 130. Compute all but one into variables first (x=$(...) on its own line), or compare namespaces with [[ a -ef b ]]:\n${lines.join('\n')}`,
