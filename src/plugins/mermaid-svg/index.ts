@@ -107,10 +107,26 @@ async function draw(text: string, mode: Mode, id: string): Promise<string> {
   }
 }
 
-/** The cached SVG file for a diagram in a colour mode, drawn if it is not there yet. */
-async function svgFile(text: string, mode: Mode): Promise<string> {
+/**
+ * The cached SVG file for a diagram in a colour mode, drawn once per build. A diagram on several
+ * pages is asked for by each page, and by the client and the server compilation at the same time:
+ * they share one drawing (mermaid's output is not byte-for-byte the same from one drawing to the
+ * next, and a file rewritten between the two compilations' reads made one page's HTML name an
+ * asset hash that the client build never emitted: a 404 for that diagram).
+ */
+const drawing = new Map<string, Promise<string>>();
+function svgFile(text: string, mode: Mode): Promise<string> {
   const hash = crypto.createHash('sha256').update(`${mermaidDist().version}\0${THEMES[mode]}\0v1\0${text}`).digest('hex').slice(0, 16);
   const file = path.join(CACHE_DIR, `${hash}-${mode}.svg`);
+  let done = drawing.get(file);
+  if (!done) {
+    done = drawOnce(text, mode, hash, file);
+    drawing.set(file, done);
+  }
+  return done;
+}
+
+async function drawOnce(text: string, mode: Mode, hash: string, file: string): Promise<string> {
   if (fs.existsSync(file)) return file;
   // mermaid is one global object: draw one diagram at a time.
   const svg = (await (queue = queue.then(
