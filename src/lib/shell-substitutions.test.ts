@@ -1,12 +1,8 @@
-import {execFileSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {findMultiSubstitutions} from './shell-substitutions';
+import {bashTree, findMultiSubstitutions} from './shell-substitutions';
 
 // Debian's shfmt (scripts/deb-packages.txt) parses the snippets, as the content test does.
-const offenders = (script: string): number[] =>
-  findMultiSubstitutions(JSON.parse(execFileSync('shfmt', ['--to-json', '-ln', 'bash'], {input: script, encoding: 'utf8'}))).map(
-    (o) => o.line,
-  );
+const offenders = (script: string): number[] => findMultiSubstitutions(bashTree(script)).map((o) => o.line);
 
 describe('findMultiSubstitutions: commands that expand two substitutions themselves', () => {
   it('finds two in one word, in two words, in assignments and in a test', () => {

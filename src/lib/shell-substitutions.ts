@@ -1,6 +1,6 @@
 // One command, one substitution: the rule that keeps a lab's Ctrl-C working on bash 5.2.
 //
-// Bash 5.2 (Debian 12, Ubuntu 24.04, Fedora 38 to 42) runs a pending signal trap when it starts to
+// Bash 5.2 (Debian 12's 5.2.15, Ubuntu 24.04's 5.2.21) runs a pending signal trap when it starts to
 // parse a $( ), <( ) or >( ) during a word expansion, while its parser is still set up for that
 // substitution (eval.c, parse_command, called by parse.y, xparse_dolparen). The trap's own text
 // then fails to parse ("interrupt trap: line 2: unexpected EOF while looking for matching `)'"),
@@ -10,8 +10,14 @@
 // before and after each command, so the same two substitutions in two commands are safe.
 // Bash 5.3 no longer runs traps there (parse_command skips them under PST_CMDSUBST).
 //
-// findMultiSubstitutions reads the syntax tree that `shfmt --to-json` prints and returns every
-// command that expands two or more substitutions itself.
+// findMultiSubstitutions reads the syntax tree that `shfmt --to-json` prints (bashTree, with
+// Debian's shfmt) and returns every command that expands two or more substitutions itself.
+import {execFileSync} from 'node:child_process';
+
+/** The syntax tree of a bash script, as `shfmt --to-json -ln bash` prints it. */
+export function bashTree(source: string): unknown {
+  return JSON.parse(execFileSync('shfmt', ['--to-json', '-ln', 'bash'], {input: source, encoding: 'utf8', maxBuffer: 64 << 20}));
+}
 
 type Node = {[key: string]: unknown};
 export type Offender = {line: number; count: number};
