@@ -24,7 +24,7 @@ source "${BASH_SOURCE[0]%/*}/common.sh"
 RUNS=${BENCH_RUNS:-30}
 WARMUP=${BENCH_WARMUP:-3}
 MC=$CFS_REPO_ROOT/scripts/mini-container.sh
-ROOTFS=/var/cache/cfs-mc-rootfs
+ROOTFS=$CFS_MC_ROOTFS
 KEEPER=cfs-bench-bridge-keeper
 
 # The floor of this design, in Perl as MC_INIT does it (same system calls, nothing else): mount

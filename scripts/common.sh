@@ -28,6 +28,10 @@
 _CFS_COMMON_SH=1
 
 CFS_PREFIX=cfs-
+# The BusyBox rootfs mini-container builds once and reuses (MC_CACHE overrides the folder): one
+# value for mini-container.sh, the benchmark and the labs that read that rootfs themselves.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+CFS_MC_ROOTFS=${MC_CACHE:-/var/cache/cfs-mc-rootfs}
 # The folder of the running script, and the repository, found without a fork (a fork+exec costs
 # 30-80 ms in the emulated CI VM, and every lab script sources this file).
 _cfs_here=$PWD

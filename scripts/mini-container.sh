@@ -49,7 +49,7 @@ mc::lib() {
 CFS_LOG_TAG=mini-container
 MC_SELF=$CFS_REPO_ROOT/scripts/mini-container.sh
 MC_RUN=${MC_RUN:-/run/mini-container}                 # one folder per container
-MC_CACHE=${MC_CACHE:-/var/cache/cfs-mc-rootfs}        # the BusyBox rootfs, built once
+MC_CACHE=$CFS_MC_ROOTFS                               # the BusyBox rootfs, built once
 MC_PREFIX=cfs-mc-                                     # every host object: cfs-mc-<id…>
 MC_BRIDGE=cfs-mc-br0
 MC_SUBNET=10.213.0        # /24: the bridge is .1, containers get .2 to .254
