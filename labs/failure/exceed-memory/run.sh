@@ -16,7 +16,7 @@ NAME=cfs-em # every container is named cfs-em-…: the tag cleanup.sh kills by (
 # itself the OOM killer's first choice (oom_score_adj 1000; raising it needs no privilege): while
 # the killed tail's pages are still being freed the cgroup is still at its limit, head's next
 # write can call the OOM killer a second time, and without the mark it may pick the shell that
-# runs the work (it did, in 1 of 8 runs here: the container died and the lab timed out).
+# runs the work (it did, in 3 of about 12 runs here: the container died, the lab timed out).
 WORK='echo 1000 >/proc/self/oom_score_adj; head -c 24000000 /dev/zero | tail -c 24000000 >/dev/null'
 
 # Run a container in the foreground; its status in $MC_STATUS.
