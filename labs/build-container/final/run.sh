@@ -53,7 +53,11 @@ main() {
   echo "--memory 16m, tail /dev/zero: status $MC_STATUS"
   local id cg
   cleanup::push "'$MC' rm -f $NAME-bomb >/dev/null 2>&1 || true"
-  id=$("$MC" run -d --name "$NAME-bomb" --pids 12 -- sh -c 'bomb() { bomb | bomb & }; bomb; sleep 60')
+  # Every bomb process starts two more, then becomes a sleep that holds its slot, so the cgroup
+  # stays full. PID 1 forks once, while the cgroup is empty, then execs: a fork the kernel refuses
+  # ends BusyBox's sh ("can't fork"), and a PID 1 that forked again after the bomb (the classic
+  # `bomb | bomb &; sleep`) died that way when the machine was busy, and the container with it.
+  id=$("$MC" run -d --name "$NAME-bomb" --pids 12 -- sh -c 'bomb() { bomb & bomb & exec sleep 60; }; bomb & exec sleep 60')
   cleanup::push "'$MC' rm -f $id >/dev/null 2>&1 || true"
   cg=cfs-mc-$id
   sleep 1
