@@ -12,6 +12,7 @@ import {readableTheme} from './src/lib/contrast';
 import mermaidSvg, {drawsAtBuild} from './src/plugins/mermaid-svg';
 import slimPrism from './src/plugins/slim-prism';
 import foldOutputs from './src/plugins/fold-outputs';
+import idlePrefetch from './src/plugins/idle-prefetch';
 
 /** Where the public repository lives: "Edit this page" and lab-folder links point here. */
 const repoUrl = 'https://github.com/containers-from-scratch/containers-from-scratch';
@@ -73,7 +74,7 @@ const config: Config = {
     ],
   ],
 
-  plugins: [labFiles, labCasts, progress, slimPrism],
+  plugins: [labFiles, labCasts, progress, slimPrism, idlePrefetch],
   themes: [
     ...(diagramsInBrowser ? ['@docusaurus/theme-mermaid'] : []),
     [
