@@ -70,4 +70,44 @@ describe('reader aids in Chromium', () => {
     expect(await page.locator('.theme-code-block', {hasText: 'labs/silos/pid-ns/expected-output.txt'}).first().isVisible()).toBe(true);
     await page.close();
   });
+
+  // src/theme/CodeBlock/Content and src/lib/prism-css.ts (issue 14): a code block keeps the
+  // server's lines while the page hydrates, its token colours come from the stylesheet of the
+  // colour mode, and a page reached by a client-side link renders its own.
+  it('code blocks keep the server markup on load, take their colours from the mode, and render after client-side navigation', async () => {
+    const page = await the.browser.newPage();
+    await page.addInitScript(() => {
+      // Every token element the server sent, marked before React hydrates.
+      document.addEventListener('DOMContentLoaded', () => document.querySelectorAll('.prism-code .token').forEach((t) => t.setAttribute('data-from-server', '')));
+    });
+    await page.goto(`${the.site.url}/docs/silos-isolation/pid-namespace`, {waitUntil: 'networkidle'});
+    const tokens = () =>
+      page.evaluate(() => {
+        const all = Array.from(document.querySelectorAll('.prism-code .token'));
+        const fn = document.querySelector('.prism-code .token.function')!;
+        return {count: all.length, fromServer: all.filter((t) => t.hasAttribute('data-from-server')).length, fn: getComputedStyle(fn).color, path: location.pathname};
+      });
+    const loaded = await tokens();
+    expect(loaded.count).toBeGreaterThan(500);
+    expect(loaded.fromServer, 'hydration replaced token elements').toBe(loaded.count);
+    // A colour-mode switch changes the tokens' colours without a re-render.
+    // The button cycles through the modes (light, dark, the system's): click until dark.
+    const toggle = page.locator('.navbar button[aria-label^="Switch between dark and light mode"]').first();
+    for (let i = 0; i < 3 && (await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark'; i++) await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const switched = await tokens();
+    expect(switched.fn).not.toBe(loaded.fn);
+    expect(switched.fromServer).toBe(loaded.count);
+    // The chunks of visible links are still prefetched (src/plugins/idle-prefetch: at idle time).
+    await expect.poll(() => page.locator('head link[rel=prefetch]').count()).toBeGreaterThan(0);
+    const next = page.locator('a.pagination-nav__link--next');
+    const href = await next.getAttribute('href');
+    await next.click();
+    await expect.poll(async () => (await tokens()).path).toBe(href);
+    const navigated = await tokens();
+    expect(navigated.count).toBeGreaterThan(100);
+    expect(navigated.fromServer).toBe(0);
+    expect(navigated.fn).toBe(switched.fn);
+    await page.close();
+  });
 });

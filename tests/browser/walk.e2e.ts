@@ -6,7 +6,7 @@
 //    drawn at build time); search's code and index load on first use of the search box;
 //  - axe: zero violations on every page, in light and in dark mode;
 //  - Lighthouse (mobile): performance ≥ 90 and accessibility = 100 on the landing page and on the
-//    three heaviest docs pages (performance: see ENFORCE_PERFORMANCE).
+//    three heaviest docs pages (performance: the median of LIGHTHOUSE_RUNS runs).
 // Quick look at a few pages: CFS_WALK_ROUTES=/,/docs/intro/what-this-is npm run test:browser
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,24 +18,20 @@ import {buildDir, buildFileFor, docRoutes, gzippedSize, launchChromium, root, se
 const JS_MEAN_BUDGET = 185 * 1024;
 const LIGHTHOUSE_PERFORMANCE_MIN = 0.9;
 /**
- * Not met on this shared 2-core host (issue 14 stays open on it): the docs pages score 70-80,
- * the landing page 81-91, all of it Total Blocking Time (0.4-2.1 s under Lighthouse's 4x CPU
- * slowdown: evaluating main.js, React hydrating the page and its highlighted code); FCP, LCP and
- * CLS are good. The score is measured and printed on every run and fails the test when asked:
- * CFS_ENFORCE_PERF_BUDGET=1. What is met is asserted always: accessibility 100, FCP ≤ 1.8 s and
- * CLS ≤ 0.1 ("good"), LCP ≤ 4 s (not "poor").
- * Measured again on 3 Dec (lh14 branch, load average 2-5 with the measuring lock held,
- * benchmarkIndex 1060-2070): landing page 80-99 (TBT 120-800 ms), the three heaviest docs pages
- * 76-86 (TBT 520-820 ms; 72-85 and 580-2030 ms before src/theme/CodeBlock stopped remounting and
- * re-rendering every code block after hydration). What still blocks, under Lighthouse's simulated
- * 4x slowdown of this host: main.js's evaluation (one task, 0.1-0.3 s) and React hydrating the
- * page (docs pages: ~2 s of main.js scripting in all, tasks up to 0.4 s). Highlighting code at
- * build time (tokens carrying both themes' colours as CSS variables, the server's markup kept on
- * hydration) did not lower it: the page's HTML grew by a third.
+ * Lighthouse's score varies from run to run (its own docs advise the median of several), most of
+ * it in LCP and Total Blocking Time: so each page is measured LIGHTHOUSE_RUNS times and its median
+ * run is held to the budget. Measured on this 2-core host on 4 Dec, 3 runs of the 4 pages:
+ * 91-100 with src/plugins/idle-prefetch and the code blocks that keep the server's markup
+ * (TBT 40-330 ms, LCP 1.8-2.9 s), 86-99 before them (TBT up to 500 ms). What still blocks: main.js's
+ * evaluation and React hydrating the rest of the page. Accessibility 100, FCP ≤ 1.8 s, CLS ≤ 0.1
+ * and LCP ≤ 4 s are asserted on every run.
  * A quick look at Lighthouse alone: CFS_WALK_ROUTES=/docs/a,/docs/b,/docs/c (the walk of three
- * pages picks them as the heaviest) and CFS_LIGHTHOUSE_REPORTS=DIR to keep each page's JSON report.
+ * pages picks them as the heaviest) and CFS_LIGHTHOUSE_REPORTS=DIR to keep each page's JSON reports.
+ * CFS_ENFORCE_PERF_BUDGET=0 prints the performance score without failing on it (a slow laptop);
+ * CI does not set it.
  */
-const ENFORCE_PERFORMANCE = process.env.CFS_ENFORCE_PERF_BUDGET === '1';
+const LIGHTHOUSE_RUNS = 3;
+const ENFORCE_PERFORMANCE = process.env.CFS_ENFORCE_PERF_BUDGET !== '0';
 /** A directory to write each page's Lighthouse report (lhr JSON) to, for reading what costs. */
 const LIGHTHOUSE_REPORTS = process.env.CFS_LIGHTHOUSE_REPORTS;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -319,7 +315,7 @@ describe('the built site in Chromium, one walk over every page', () => {
     });
   }
 
-  it(`Lighthouse mobile on the landing page and the three heaviest docs pages: accessibility = 100, FCP, LCP and CLS within their limits; performance ${ENFORCE_PERFORMANCE ? '≥ 90' : 'printed (≥ 90 not met yet: enforced with CFS_ENFORCE_PERF_BUDGET=1)'}`, async () => {
+  it(`Lighthouse mobile on the landing page and the three heaviest docs pages: accessibility = 100, FCP, LCP and CLS within their limits; performance ${ENFORCE_PERFORMANCE ? '≥ 90' : 'printed'} (median of ${LIGHTHOUSE_RUNS} runs)`, async () => {
     const {default: lighthouse} = await import('lighthouse');
     const chromeLauncher = await import('chrome-launcher');
     const heaviest = reports
@@ -335,36 +331,44 @@ describe('the built site in Chromium, one walk over every page', () => {
     });
     try {
       for (const route of ['/', ...heaviest]) {
-        const result = await lighthouse(site.url + route, {port: chrome.port, logLevel: 'error', output: 'json', onlyCategories: ['performance', 'accessibility']});
-        const lhr = result!.lhr;
-        if (LIGHTHOUSE_REPORTS) {
-          fs.mkdirSync(LIGHTHOUSE_REPORTS, {recursive: true});
-          fs.writeFileSync(path.join(LIGHTHOUSE_REPORTS, `${route.replace(/\W+/g, '_')}.json`), JSON.stringify(lhr));
+        const scores: number[] = [];
+        for (let run = 1; run <= LIGHTHOUSE_RUNS; run++) {
+          const result = await lighthouse(site.url + route, {port: chrome.port, logLevel: 'error', output: 'json', onlyCategories: ['performance', 'accessibility']});
+          const lhr = result!.lhr;
+          if (LIGHTHOUSE_REPORTS) {
+            fs.mkdirSync(LIGHTHOUSE_REPORTS, {recursive: true});
+            fs.writeFileSync(path.join(LIGHTHOUSE_REPORTS, `${route.replace(/\W+/g, '_')}.${run}.json`), JSON.stringify(lhr));
+          }
+          // What blocks: Lighthouse's long tasks (after its CPU slowdown), by script, longest first.
+          const longTasks = ((lhr.audits['long-tasks']?.details as {items?: {url: string; duration: number}[]} | undefined)?.items ?? [])
+            .map((t) => `${t.url.replace(site.url, '') || '?'} ${Math.round(t.duration)} ms`)
+            .slice(0, 6);
+          const perf = lhr.categories.performance!.score ?? 0;
+          const a11y = lhr.categories.accessibility!.score ?? 0;
+          scores.push(perf);
+          const failing = Object.values(lhr.audits)
+            .filter((a) => a.scoreDisplayMode === 'binary' && a.score === 0)
+            .map((a) => a.id);
+          console.log(
+            `lighthouse ${route} (run ${run}): performance ${Math.round(perf * 100)}, accessibility ${Math.round(a11y * 100)}, host benchmarkIndex ${lhr.environment.benchmarkIndex}` +
+              ` (FCP ${lhr.audits['first-contentful-paint']?.displayValue}, LCP ${lhr.audits['largest-contentful-paint']?.displayValue}, TBT ${lhr.audits['total-blocking-time']?.displayValue}, CLS ${lhr.audits['cumulative-layout-shift']?.displayValue}); long tasks: ${longTasks.join(', ') || 'none'}`,
+          );
+          if (a11y < 1) failures.push(`${route}: accessibility ${Math.round(a11y * 100)} < 100 (failing audits: ${failing.join(', ')})`);
+          const metric = (id: string) => lhr.audits[id]?.numericValue ?? Number.POSITIVE_INFINITY;
+          if (metric('first-contentful-paint') > 1800) failures.push(`${route}: FCP ${lhr.audits['first-contentful-paint']?.displayValue} > 1.8 s`);
+          if (metric('largest-contentful-paint') > 4000) failures.push(`${route}: LCP ${lhr.audits['largest-contentful-paint']?.displayValue} > 4 s`);
+          if (metric('cumulative-layout-shift') > 0.1) failures.push(`${route}: CLS ${lhr.audits['cumulative-layout-shift']?.displayValue} > 0.1`);
         }
-        // What blocks: Lighthouse's long tasks (after its CPU slowdown), by script, longest first.
-        const longTasks = ((lhr.audits['long-tasks']?.details as {items?: {url: string; duration: number}[]} | undefined)?.items ?? [])
-          .map((t) => `${t.url.replace(site.url, '') || '?'} ${Math.round(t.duration)} ms`)
-          .slice(0, 6);
-        const perf = lhr.categories.performance!.score ?? 0;
-        const a11y = lhr.categories.accessibility!.score ?? 0;
-        const failing = Object.values(lhr.audits)
-          .filter((a) => a.scoreDisplayMode === 'binary' && a.score === 0)
-          .map((a) => a.id);
-        console.log(
-          `lighthouse ${route}: performance ${Math.round(perf * 100)}, accessibility ${Math.round(a11y * 100)}, host benchmarkIndex ${lhr.environment.benchmarkIndex}` +
-            ` (FCP ${lhr.audits['first-contentful-paint']?.displayValue}, LCP ${lhr.audits['largest-contentful-paint']?.displayValue}, TBT ${lhr.audits['total-blocking-time']?.displayValue}, CLS ${lhr.audits['cumulative-layout-shift']?.displayValue}); long tasks: ${longTasks.join(', ') || 'none'}`,
-        );
-        if (perf < LIGHTHOUSE_PERFORMANCE_MIN) (ENFORCE_PERFORMANCE ? failures : perfMisses).push(`${route}: performance ${Math.round(perf * 100)} < 90`);
-        if (a11y < 1) failures.push(`${route}: accessibility ${Math.round(a11y * 100)} < 100 (failing audits: ${failing.join(', ')})`);
-        const metric = (id: string) => lhr.audits[id]?.numericValue ?? Number.POSITIVE_INFINITY;
-        if (metric('first-contentful-paint') > 1800) failures.push(`${route}: FCP ${lhr.audits['first-contentful-paint']?.displayValue} > 1.8 s`);
-        if (metric('largest-contentful-paint') > 4000) failures.push(`${route}: LCP ${lhr.audits['largest-contentful-paint']?.displayValue} > 4 s`);
-        if (metric('cumulative-layout-shift') > 0.1) failures.push(`${route}: CLS ${lhr.audits['cumulative-layout-shift']?.displayValue} > 0.1`);
+        const median = [...scores].sort((a, b) => a - b)[Math.floor(scores.length / 2)]!;
+        console.log(`lighthouse ${route}: performance ${scores.map((x) => Math.round(x * 100)).join(', ')}, median ${Math.round(median * 100)}`);
+        if (median < LIGHTHOUSE_PERFORMANCE_MIN) {
+          (ENFORCE_PERFORMANCE ? failures : perfMisses).push(`${route}: performance median ${Math.round(median * 100)} < 90 (runs: ${scores.map((x) => Math.round(x * 100)).join(', ')})`);
+        }
       }
     } finally {
       await chrome.kill();
     }
-    if (perfMisses.length) console.warn(`lighthouse performance budget NOT met (CFS_ENFORCE_PERF_BUDGET=1 fails on it): ${perfMisses.join('; ')}`);
+    if (perfMisses.length) console.warn(`lighthouse performance budget NOT met (CFS_ENFORCE_PERF_BUDGET=0 was set): ${perfMisses.join('; ')}`);
     expect(failures).toEqual([]);
   }, 600_000);
 });
