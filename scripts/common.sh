@@ -250,10 +250,21 @@ cleanup::_install_traps() {
 
 # Not `$(common::tmpdir)`: a command substitution is a subshell, and the
 # cleanup step it pushed would be lost with it.
+# The undo is pushed before mktemp runs and reads the folder's name from _CFS_TMPDIRS when it
+# runs: a signal that lands while mktemp runs (bash runs the trap right after the assignment)
+# must not leave the folder behind.
+_CFS_TMPDIRS=()
 common::tmpdir() {
   local -n _cfs_dir_var=$1
-  _cfs_dir_var=$(mktemp -d "/tmp/${CFS_PREFIX}$2.XXXXXX")
-  cleanup::push "rm -rf -- '$_cfs_dir_var'"
+  local i=${#_CFS_TMPDIRS[@]}
+  _CFS_TMPDIRS[i]=''
+  cleanup::push "common::_rm_tmpdir $i"
+  _CFS_TMPDIRS[i]=$(mktemp -d "/tmp/${CFS_PREFIX}$2.XXXXXX")
+  _cfs_dir_var=${_CFS_TMPDIRS[i]}
+}
+
+common::_rm_tmpdir() {
+  [[ -z ${_CFS_TMPDIRS[$1]:-} ]] || rm -rf -- "${_CFS_TMPDIRS[$1]}"
 }
 
 # Print file:line and the failing command when `set -E` + ERR fire.

@@ -67,8 +67,10 @@ overlay::tmpfs() {
   local dir=$1 size=${2:-64m}
   overlay::_check_path "$dir"
   overlay::_check_cfs "$dir"
+  # The undo first: a signal that lands while mount runs (bash runs the trap right after it) must
+  # not leave the mount behind. It does nothing where nothing was mounted.
+  cleanup::push "! mountpoint -q '$dir' || umount '$dir' 2>/dev/null || umount -l '$dir'"
   mount -t tmpfs -o "size=$size,mode=0755" "${CFS_PREFIX}tmpfs" "$dir"
-  cleanup::push "umount '$dir' 2>/dev/null || umount -l '$dir'"
 }
 
 overlay::options() {
@@ -104,9 +106,10 @@ overlay::mount() {
   local lowers=${opts%%,upperdir=*}
   opts=$lowers${extra:+,$extra}${opts#"$lowers"}
   log::info "mount -t overlay ${CFS_PREFIX}overlay -o $opts $merged"
+  # The undo first (as in overlay::tmpfs); overlay::umount leaves a folder that is no mount point alone.
+  cleanup::push "overlay::umount '$merged'"
   mount -t overlay "${CFS_PREFIX}overlay" -o "$opts" "$merged" \
     || die "overlay::mount: the kernel refused 'mount -t overlay -o $opts $merged' (see dmesg)."
-  cleanup::push "overlay::umount '$merged'"
 }
 
 overlay::umount() {

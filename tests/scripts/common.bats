@@ -108,6 +108,19 @@ interrupt_in_substitution() {
   [[ ! -e $output ]] || fail "$output was left behind"
 }
 
+@test "common::tmpdir leaves nothing when SIGINT lands while mktemp runs" {
+  # The wrapper is mktemp, then the signal to the lab's shell, from inside the substitution: bash
+  # runs the INT trap once the assignment is done, before the next command.
+  lab_snippet "mktemp() { command mktemp \"\$@\" | tee '$BATS_TEST_TMPDIR/made'; kill -INT \$\$; }
+    common::tmpdir dir demo; echo not reached"
+  assert_failure
+  refute_output --partial "not reached"
+  local made
+  made=$(cat "$BATS_TEST_TMPDIR/made")
+  [[ $made == /tmp/cfs-demo.* ]] || fail "mktemp did not run: '$made'"
+  [[ ! -e $made ]] || { rm -rf -- "$made"; fail "$made was left behind"; }
+}
+
 @test "common::kill_tagged refuses a tag without the cfs- prefix" {
   lab_snippet "common::kill_tagged sleep"
   assert_failure

@@ -113,6 +113,25 @@ mounted() { mountpoint -q "$T/merged"; }
   ! mountpoint -q "$BATS_TEST_TMPDIR/plain" || fail "a tmpfs was mounted outside a cfs- folder"
 }
 
+# A SIGINT that lands while mount runs: bash runs the INT trap as soon as mount returns, before
+# the next command. The wrapper below is that moment (the signal comes from inside, after the real
+# mount); the undo must already be on the stack (CI once caught overlayfs/copy-up's tmpfs so).
+@test "overlay::tmpfs and overlay::mount leave nothing mounted when SIGINT lands while mount runs" {
+  mkdir -p "$T/scratch"
+  ov 'mount() { command mount "$@"; kill -INT $$; }
+      overlay::tmpfs scratch 1m
+      echo "not reached"'
+  assert_failure
+  refute_output --partial "not reached"
+  ! mountpoint -q "$T/scratch" || fail "the tmpfs is still mounted after SIGINT"
+  ov 'mount() { command mount "$@"; kill -INT $$; }
+      overlay::mount merged upper work l1
+      echo "not reached"'
+  assert_failure
+  refute_output --partial "not reached"
+  ! mounted || fail "the overlay is still mounted after SIGINT"
+}
+
 @test "overlay::options sets the mount options overlay::mount would pass, and checks the paths" {
   ov 'overlay::options o upper work l1 l2; echo "$o"
       overlay::options o - - l1; echo "$o"'
