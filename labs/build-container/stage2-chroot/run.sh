@@ -39,8 +39,9 @@ main() {
   echo "the outside file is visible from the chroot by its path: $(common::yes_no in_chroot "test -e '$outside'")"
 
   log::info "mount -t proc proc $ROOT/proc (a container needs a /proc)"
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$ROOT/proc' || umount '$ROOT/proc' 2>/dev/null || umount -l '$ROOT/proc'"
   mount -t proc proc "$ROOT/proc"
-  cleanup::push "umount '$ROOT/proc' 2>/dev/null || umount -l '$ROOT/proc'"
   # shellcheck disable=SC2016 # expanded by the chrooted shell
   inside=$(in_chroot 'echo $$')
   echo "the chrooted shell is PID 1: $(common::yes_no test "$inside" = 1)"

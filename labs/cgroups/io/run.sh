@@ -24,6 +24,12 @@ detach_loop() {
   ! losetup "$dev" >/dev/null 2>&1 || log::warn "$dev is still attached"
 }
 
+# Every loop device backed by FILE (none: nothing to do).
+detach_loops_of() {
+  local dev
+  while read -r dev; do detach_loop "$dev"; done < <(losetup -n -O NAME -j "$1")
+}
+
 # Print the current time in microseconds.
 now_us() { echo $(($(date +%s%N) / 1000)); }
 
@@ -52,8 +58,10 @@ main() {
   local dir loop dev
   common::tmpdir dir io
   truncate -s 64M "$dir/disk.img"
+  # The undo first, by the file it backs: a signal that lands while losetup runs must not leave
+  # the loop device behind.
+  cleanup::push "detach_loops_of '$dir/disk.img'"
   loop=$(losetup --find --show "$dir/disk.img")
-  cleanup::push "detach_loop '$loop'"
   dev=$(cat "/sys/class/block/${loop##*/}/dev")
   log::info "attached $dir/disk.img as $loop (device $dev)"
   echo "loop device major number (the loop driver): ${dev%%:*}"

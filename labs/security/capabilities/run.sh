@@ -61,8 +61,9 @@ main() {
   # /tmp may be mounted nosuid, and nosuid also disables file capabilities: the lab's copies of
   # ping live on a tmpfs of its own, mounted without nosuid inside its temp folder.
   mkdir "$WORKDIR/bin"
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$WORKDIR/bin' || umount -l '$WORKDIR/bin'"
   mount -t tmpfs -o mode=0755,size=8m cfs-caps "$WORKDIR/bin"
-  cleanup::push "umount -l '$WORKDIR/bin' 2>/dev/null || true"
   # cp copies the program, not its security.capability attribute: this copy has no file capability.
   cp "$(command -v ping)" "$WORKDIR/bin/ping"
   netns::add "$NETNS"

@@ -40,8 +40,9 @@ main() {
   # /tmp may be mounted nosuid (the kernel then ignores setuid bits): the setuid copy lives on a
   # tmpfs of the lab's own, mounted without nosuid inside its temp folder.
   mkdir "$WORKDIR/bin"
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$WORKDIR/bin' || umount -l '$WORKDIR/bin'"
   mount -t tmpfs -o mode=0755,size=8m cfs-nnp "$WORKDIR/bin"
-  cleanup::push "umount -l '$WORKDIR/bin' 2>/dev/null || true"
   cp "$(command -v id)" "$WORKDIR/bin/id"
   chmod 4755 "$WORKDIR/bin/id"
   local suid="$WORKDIR/bin/id"

@@ -40,8 +40,10 @@ main() {
     || die "user $LAB_USER already exists (left by an interrupted run?): run $(dirname "$0")/cleanup.sh first."
 
   log::info "useradd --system $LAB_USER (no home, no login shell)"
-  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$LAB_USER"
+  # The undo first (the user did not exist: checked above), so that a signal while useradd runs
+  # leaves no user behind.
   cleanup::push "pkill -KILL -u '$LAB_USER' 2>/dev/null; userdel '$LAB_USER' 2>/dev/null || true"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$LAB_USER"
   common::tmpdir WORKDIR userns-security
   chown "$LAB_USER:$LAB_USER" "$WORKDIR"
   chmod 0755 "$WORKDIR"

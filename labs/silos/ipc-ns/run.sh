@@ -57,8 +57,9 @@ main() {
   common::tmpdir tmp ipc-ns
   # The pin's folder gets private propagation: on a host whose / is shared (systemd), the bind
   # mount below would otherwise be copied into other mount namespaces too (unshare(1) example).
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$tmp' || umount -l '$tmp'"
   mount --bind "$tmp" "$tmp"
-  cleanup::push "umount -l '$tmp'"
   mount --make-private "$tmp"
   pin=$tmp/ipc
   touch "$pin"

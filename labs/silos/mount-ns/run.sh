@@ -86,8 +86,9 @@ make_shared_dir() {
   local dir=$1 tags
   log::info "mount --bind $dir $dir; mount --make-private $dir; mount --make-shared $dir"
   mkdir "$dir"
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$dir' || umount -l '$dir'"
   mount --bind "$dir" "$dir"
-  cleanup::push "umount -l '$dir'"
   # Private first: under a shared / (systemd), a bind mount joins /'s peer group; private then
   # shared gives the lab's directory a peer group of its own.
   mount --make-private "$dir"

@@ -70,8 +70,9 @@ held_by_bind_mount() {
   local dir=$WORKDIR/ns
   mkdir "$dir"
   # The file must sit on a mount that does not propagate: bind the folder on itself, private.
+  # The undo first: a signal that lands while the mount runs must not leave it behind.
+  cleanup::push "! mountpoint -q '$dir' || umount -R '$dir' 2>/dev/null || true"
   mount --bind "$dir" "$dir"
-  cleanup::push "umount -R '$dir' 2>/dev/null || true"
   mount --make-private "$dir"
   touch "$dir/net"
   log::info "unshare --net=$dir/net true"
