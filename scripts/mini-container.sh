@@ -316,7 +316,8 @@ mc::net_alloc_ip() {
   local f line i
   for f in "$MC_RUN"/*/runtime.env; do
     [[ -f $f ]] || continue
-    while IFS= read -r line; do [[ $line == MC_IP=* ]] && used[${line#MC_IP=}]=1; done <"$f"
+    # MC_IP= (empty): a container without a network, or one whose teardown has released its address.
+    while IFS= read -r line; do [[ $line == MC_IP=?* ]] && used[${line#MC_IP=}]=1; done <"$f"
   done
   for ((i = 2; i < 255; i++)); do
     [[ -z ${used[$MC_SUBNET.$i]:-} ]] && { MC_IP=$MC_SUBNET.$i; return 0; }
@@ -503,7 +504,9 @@ mc::state_get() {
 # Hold MC_RUN's lock (allocation of ids, names, addresses, ports; the bridge and chains).
 mc::lock() {
   while :; do
-    [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN"
+    # Another run may make it between the test and mkdir (bash's loadable mkdir -p then fails
+    # with "File exists"): what counts is that it exists.
+    [[ -d $MC_RUN ]] || mkdir -p -- "$MC_RUN" 2>/dev/null || [[ -d $MC_RUN ]] || die "cannot create $MC_RUN."
     exec {MC_LOCK}<"$MC_RUN"
     flock "$MC_LOCK"
     # Removed (by the last container's teardown) while we waited: lock the new one instead.
@@ -643,7 +646,11 @@ mc::run() {
   [[ ! -e $MC_DIR ]] || die "container id $MC_ID is taken (try again)."
   cleanup::push "mc::teardown '$MC_DIR' \$MC_KEEP_STATE"
   # The state folder (and MC_RUN), and for --keep the layer's folders (mc::layer).
-  if ((MC_KEEP)); then mkdir -p -- "$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs"; else mkdir -p -- "$MC_DIR"; fi
+  # Tried twice: without the lock, another run may make MC_RUN at the same moment (bash's loadable
+  # mkdir -p then fails with "File exists"), or the last container's teardown remove it.
+  local made=("$MC_DIR")
+  ((MC_KEEP)) && made=("$MC_DIR/upper" "$MC_DIR/work" "$MC_DIR/rootfs")
+  mkdir -p -- "${made[@]}" 2>/dev/null || mkdir -p -- "${made[@]}"
   if [[ -n ${MC_DETACHED:-} ]]; then MC_LOG=$MC_DIR/log; : >"$MC_LOG"; fi
   local cgroup=0
   [[ -z $MC_MEMORY$MC_CPUS$MC_PIDS ]] || cgroup=1

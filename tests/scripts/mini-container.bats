@@ -366,6 +366,18 @@ mc() { run --separate-stderr "$MC" "$@"; }
 }
 
 # ------------------------------------------------------------------ network
+@test "network: a --net bridge container starts while a container without a network runs (its MC_IP is empty)" {
+  mc run -d --name quiet -- sleep 30
+  assert_success
+  local id=$output
+  mc run --net bridge -- sh -c 'ip -4 -o addr show eth0 | awk "{ print \$4 }"'
+  assert_success
+  assert_output 10.213.0.2/24
+  mc rm -f "$id"
+  assert_success
+  assert_no_leak
+}
+
 @test "network: --net bridge gives each container its own address on cfs-mc-br0, all at once" {
   local i pids=()
   for i in 1 2 3 4; do
