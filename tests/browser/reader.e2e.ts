@@ -85,11 +85,21 @@ describe('reader aids in Chromium', () => {
       page.evaluate(() => {
         const all = Array.from(document.querySelectorAll('.prism-code .token'));
         const fn = document.querySelector('.prism-code .token.function')!;
-        return {count: all.length, fromServer: all.filter((t) => t.hasAttribute('data-from-server')).length, fn: getComputedStyle(fn).color, path: location.pathname};
+        // React's props of the block's <code>: dangerouslySetInnerHTML while it keeps the server's lines.
+        const code = document.querySelector('.prism-code code') as unknown as Record<string, {dangerouslySetInnerHTML?: unknown} | undefined>;
+        const props = code[Object.keys(code).find((k) => k.startsWith('__reactProps$')) ?? ''];
+        return {
+          count: all.length,
+          fromServer: all.filter((t) => t.hasAttribute('data-from-server')).length,
+          fn: getComputedStyle(fn).color,
+          path: location.pathname,
+          kept: props?.dangerouslySetInnerHTML !== undefined,
+        };
       });
     const loaded = await tokens();
     expect(loaded.count).toBeGreaterThan(500);
     expect(loaded.fromServer, 'hydration replaced token elements').toBe(loaded.count);
+    expect(loaded.kept, 'React rendered the lines of a block the server had rendered').toBe(true);
     // A colour-mode switch changes the tokens' colours without a re-render.
     // The button cycles through the modes (light, dark, the system's): click until dark.
     const toggle = page.locator('.navbar button[aria-label^="Switch between dark and light mode"]').first();
@@ -107,6 +117,7 @@ describe('reader aids in Chromium', () => {
     const navigated = await tokens();
     expect(navigated.count).toBeGreaterThan(100);
     expect(navigated.fromServer).toBe(0);
+    expect(navigated.kept, 'a page reached by a client-side link has no server lines to keep').toBe(false);
     expect(navigated.fn).toBe(switched.fn);
     await page.close();
   });

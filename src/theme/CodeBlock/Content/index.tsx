@@ -12,7 +12,7 @@
  *   the block re-renders after hydration (word-wrap state) or the colour mode changes.
  * Markup and behaviour are otherwise unchanged.
  */
-import React, {memo, useState, type CSSProperties, type ReactNode} from 'react';
+import React, {memo, useEffect, useLayoutEffect, useRef, useState, type CSSProperties, type ReactNode, type RefObject} from 'react';
 import clsx from 'clsx';
 import ExecutionEnvironment from '@docusaurus/ExecutionEnvironment';
 import useIsBrowser from '@docusaurus/useIsBrowser';
@@ -99,22 +99,33 @@ const MemoLines = memo(
 /** Whatever is inside the element already: React sets innerHTML only when __html changes. */
 const KEEP_SERVER_MARKUP = {__html: ''};
 
+/** useLayoutEffect in the browser (before the first paint), useEffect on the server (where neither runs). */
+const useLayoutEffectInBrowser = ExecutionEnvironment.canUseDOM ? useLayoutEffect : useEffect;
+
 /**
- * True for a block that mounted while the page hydrated and still shows the code it mounted
- * with. useIsBrowser() is false while React hydrates and true once it has; on the server the
- * block renders its lines (that is the markup kept).
+ * True for a block that mounted while the page hydrated, still shows the code it mounted with,
+ * and found the server's lines in its <code>. useIsBrowser() is false while React hydrates and
+ * true once it has; on the server the block renders its lines (that is the markup kept). A page
+ * rendered in the browser alone (the development server, or React's fallback after a failed
+ * hydration) has no server lines: the block finds its <code> empty before the first paint and
+ * renders them.
  */
-function useServerLines(code: string): boolean {
+function useServerLines(code: string, codeRef: RefObject<HTMLElement | null>): boolean {
   const isBrowser = useIsBrowser();
-  const [hydratedWith] = useState(ExecutionEnvironment.canUseDOM && !isBrowser ? code : undefined);
-  return hydratedWith === code;
+  const [hydratedWith, setHydratedWith] = useState(ExecutionEnvironment.canUseDOM && !isBrowser ? code : undefined);
+  const keeps = hydratedWith === code;
+  useLayoutEffectInBrowser(() => {
+    if (keeps && !codeRef.current?.hasChildNodes()) setHydratedWith(undefined);
+  }, [keeps, codeRef]);
+  return keeps;
 }
 
 export default function CodeBlockContent({className: classNameProp}: Props): ReactNode {
   const {metadata, wordWrap} = useCodeBlockContext();
   const prismTheme = usePrismTheme();
   const {code, language, lineNumbersStart, lineClassNames} = metadata;
-  const serverLines = useServerLines(code);
+  const codeRef = useRef<HTMLElement>(null);
+  const serverLines = useServerLines(code, codeRef);
   if (serverLines) {
     // What Highlight gives Pre (prism-react-renderer: the language class, the theme's plain colours).
     return (
@@ -123,6 +134,7 @@ export default function CodeBlockContent({className: classNameProp}: Props): Rea
         className={clsx(classNameProp, `prism-code language-${language.toLowerCase()}`)}
         style={prismTheme.plain}>
         <code
+          ref={codeRef}
           className={linesClassName(lineNumbersStart)}
           style={linesStyle(lineNumbersStart)}
           dangerouslySetInnerHTML={KEEP_SERVER_MARKUP}
