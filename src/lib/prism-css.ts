@@ -28,7 +28,6 @@ const camel = (key: string) => key.replace(/-([a-z])/g, (_, c: string) => c.toUp
 
 export function prismThemeCss(themes: {light: PrismTheme; dark: PrismTheme}): string {
   const rules: string[] = [];
-  const used = new Map<string, Set<string>>();
   for (const [mode, theme] of Object.entries(themes)) {
     // Scope '' is every language; the others follow it, so that they win (higher specificity).
     const scopes = new Map<string, string[]>([['', []]]);
@@ -41,8 +40,6 @@ export function prismThemeCss(themes: {light: PrismTheme; dark: PrismTheme}): st
         }
         // A token of type plain alone gets no style from prism-react-renderer: neither here.
         for (const type of types.filter((t) => t !== 'plain')) {
-          if (!used.has(type)) used.set(type, new Set());
-          used.get(type)!.add(property);
           for (const language of languages ?? ['']) {
             if (!scopes.has(language)) scopes.set(language, []);
             scopes.get(language)!.push(`${custom(type, property)}:${String(value)}`);
@@ -57,7 +54,8 @@ export function prismThemeCss(themes: {light: PrismTheme; dark: PrismTheme}): st
   }
   // A custom property a mode does not define makes the declaration unset: the token inherits the
   // block's plain colour, as it does when the theme has no style for its type.
-  for (const [type, properties] of used) {
+  for (const [type, properties] of typeProperties(Object.values(themes))) {
+    if (type === 'plain') continue;
     rules.push(`.prism-code .token.${type}{${[...properties].map((p) => `${p}:var(${custom(type, p)})`).join(';')}}`);
   }
   return rules.join('\n');
