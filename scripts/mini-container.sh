@@ -220,20 +220,26 @@ mc::validate() {
 }
 # endregion cli
 
-# The capabilities CMD keeps, as kernel numbers joined by commas: Docker's default set, then the
-# --cap-add and --cap-drop of the command line in that order (ALL means every one).
+# The capabilities CMD keeps, as kernel numbers joined by commas, by Docker's rules (moby's
+# TweakCapabilities, oci/caps/utils.go): --cap-add ALL is every capability but the dropped ones;
+# --cap-drop ALL is the added ones alone (the hardening idiom: --cap-drop ALL --cap-add NET_BIND_SERVICE);
+# otherwise Docker's default set, without the dropped ones, with the added ones (added wins).
 mc::caps() {
-  local -A keep=()
-  local c n last
+  local -A keep=() drop=()
+  local c n last add_all=0 drop_all=0
   read -r last </proc/sys/kernel/cap_last_cap
-  for c in "${MC_DEFAULT_CAPS[@]}"; do mc::cap_number "$c" && keep[$MC_CAP]=1; done
-  for c in "${MC_CAP_ADD[@]}"; do
-    if [[ ${c^^} == ALL ]]; then for ((n = 0; n <= last; n++)); do keep[$n]=1; done
-    else mc::cap_number "$c" && keep[$MC_CAP]=1; fi
-  done
+  for c in "${MC_CAP_ADD[@]}"; do [[ ${c^^} != ALL ]] || add_all=1; done
   for c in "${MC_CAP_DROP[@]}"; do
-    if [[ ${c^^} == ALL ]]; then keep=(); else mc::cap_number "$c" && unset "keep[$MC_CAP]"; fi
+    if [[ ${c^^} == ALL ]]; then drop_all=1; else mc::cap_number "$c" && drop[$MC_CAP]=1; fi
   done
+  if ((add_all)); then
+    for ((n = 0; n <= last; n++)); do [[ -n ${drop[$n]:-} ]] || keep[$n]=1; done
+  else
+    if ((!drop_all)); then
+      for c in "${MC_DEFAULT_CAPS[@]}"; do mc::cap_number "$c" && [[ -z ${drop[$MC_CAP]:-} ]] && keep[$MC_CAP]=1; done
+    fi
+    for c in "${MC_CAP_ADD[@]}"; do mc::cap_number "$c" && keep[$MC_CAP]=1; done
+  fi
   local IFS=,
   MC_CAPS="${!keep[*]}"
 }
@@ -906,7 +912,8 @@ sub MS_RDONLY () { 1 } sub MS_NOSUID () { 2 } sub MS_NODEV () { 4 } sub MS_NOEXE
 sub MS_REMOUNT () { 32 } sub MS_BIND () { 4096 } sub MS_REC () { 16384 } sub MNT_DETACH () { 2 }
 sub MS_PRIVATE () { 1 << 18 } sub CLONE_NEWNS () { 0x00020000 } sub CLONE_NEWUTS () { 0x04000000 }
 sub CLONE_NEWIPC () { 0x08000000 } sub CLONE_NEWNET () { 0x40000000 } sub CLONE_NEWPID () { 0x20000000 }
-sub CLONE_NEWCGROUP () { 0x02000000 } sub PR_SET_PDEATHSIG () { 1 } sub PR_CAPBSET_DROP () { 24 }
+sub CLONE_NEWCGROUP () { 0x02000000 } sub PR_SET_PDEATHSIG () { 1 } sub PR_CAPBSET_READ () { 23 }
+sub PR_CAPBSET_DROP () { 24 }
 sub PR_SET_NO_NEW_PRIVS () { 38 } sub PR_CAP_AMBIENT () { 47 }
 # syscall() may write into its string arguments: pass copies (numbers stay numbers).
 sub sys { my $name = shift; my @a = map { my $c = $_; $c } @_; my $r = syscall($NR{$name}, @a);
@@ -1007,7 +1014,10 @@ sub drop_privileges {
     sys('setgroups', 1, pack('L', $gid)); sys('setresgid', $gid, $gid, $gid); sys('setresuid', $uid, $uid, $uid);
   }
   my ($lo, $hi) = (0, 0);
-  if ($uid == 0) { for (keys %keep) { if ($_ < 32) { $lo |= 1 << $_ } else { $hi |= 1 << ($_ - 32) } } }
+  # Kept and still in the bounding set (PR_CAPBSET_READ): --cap-add ALL on a host whose root lacks
+  # a capability gets what root has (capset(2) refuses more than the permitted set).
+  if ($uid == 0) { for (grep { sys('prctl', PR_CAPBSET_READ, 0 + $_, 0, 0, 0) } keys %keep) {
+    if ($_ < 32) { $lo |= 1 << $_ } else { $hi |= 1 << ($_ - 32) } } }
   # capset(_LINUX_CAPABILITY_VERSION_3): effective, permitted, inheritable for caps 0-31, then 32-63.
   sys('capset', pack('LL', 0x20080522, 0), pack('L6', $lo, $lo, 0, $hi, $hi, 0));
   sys('prctl', PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

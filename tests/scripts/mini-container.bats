@@ -234,6 +234,17 @@ mc() { run --separate-stderr "$MC" "$@"; }
   assert_output "added an address"
   mc run --cap-drop ALL --user 1000 -- grep -E '^Cap(Prm|Bnd)' /proc/self/status
   assert_output $'CapPrm:\t0000000000000000\nCapBnd:\t0000000000000000'
+  # Docker's rules (moby TweakCapabilities): --cap-drop ALL keeps the added ones alone; --cap-add
+  # ALL is every capability but the dropped ones; one named in both is added.
+  mc run --cap-drop ALL --cap-add NET_ADMIN -- grep CapBnd /proc/self/status
+  assert_output $'CapBnd:\t0000000000001000'
+  mc run --cap-add ALL --cap-drop SYS_ADMIN -- grep CapBnd /proc/self/status
+  # (every capability root has here: this test's own bounding set, without CAP_SYS_ADMIN, 21)
+  local bnd
+  bnd=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)
+  assert_output "CapBnd:"$'\t'"$(printf '%016x' $((0x$bnd & ~(1 << 21))))"
+  mc run --cap-drop CHOWN --cap-add CHOWN -- grep CapBnd /proc/self/status
+  assert_output $'CapBnd:\t00000000a80425fb'
   assert_no_leak
 }
 
