@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/bash
 # mini-container.sh: a small, real container runtime in bash (part 80, "Practical: build a container").
 #
 #   mini-container run [OPTIONS] [--] CMD [ARGS...]   run CMD as PID 1 of a new container
@@ -23,10 +23,19 @@
 set -Eeuo pipefail
 # shellcheck source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-# overlay.sh, rootfs.sh, cgroup.sh and netns.sh are read when first needed: reading a library
-# costs bash a millisecond or two, and a plain `run` needs none of them.
+# The libraries are read when first needed: bash parses a file as it reads it, at about a
+# millisecond per 300 lines, on every start. overlay.sh is the only one a plain `run` reads;
+# rootfs.sh, cgroup.sh and netns.sh serve one option or one first run each, and so do the two
+# parts of this runtime kept in files of their own: mini-container/network.sh (--net bridge) and
+# mini-container/commands.sh (every command but a foreground run).
 mc::lib() {
   case $1 in
+    network)
+      # shellcheck source=mini-container/network.sh
+      [[ -n ${_MC_NETWORK_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/mini-container/network.sh" ;;
+    commands)
+      # shellcheck source=mini-container/commands.sh
+      [[ -n ${_MC_COMMANDS_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/mini-container/commands.sh" ;;
     overlay)
       # shellcheck source=overlay.sh
       [[ -n ${_CFS_OVERLAY_SH:-} ]] || source "${BASH_SOURCE[0]%/*}/overlay.sh" ;;
@@ -99,13 +108,14 @@ MC_CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUI
   SYS_TTY_CONFIG MKNOD LEASE AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG
   WAKE_ALARM BLOCK_SUSPEND AUDIT_READ PERFMON BPF CHECKPOINT_RESTORE)
 
-declare -A MC_CAP_NUMBER=()
-for _mc_i in "${!MC_CAP_NAMES[@]}"; do MC_CAP_NUMBER[${MC_CAP_NAMES[_mc_i]}]=$_mc_i; done
-unset _mc_i
+declare -A MC_CAP_NUMBER=() # name -> number, filled at the first lookup (after PID 1's start)
 
 # Set MC_CAP to the number of capability $1 (NET_ADMIN, cap_net_admin, CAP_NET_ADMIN), or fail.
 mc::cap_number() {
-  local cap=${1^^}
+  local cap=${1^^} i
+  if ((${#MC_CAP_NUMBER[@]} == 0)); then
+    for i in "${!MC_CAP_NAMES[@]}"; do MC_CAP_NUMBER[${MC_CAP_NAMES[i]}]=$i; done
+  fi
   cap=${cap#CAP_}
   [[ -n ${MC_CAP_NUMBER[$cap]:-} ]] || return 1
   MC_CAP=${MC_CAP_NUMBER[$cap]}
@@ -310,129 +320,6 @@ mc::cgroup_create() {
 }
 # endregion cgroups
 
-# region network
-# --net bridge: one bridge for every container (cfs-mc-br0, $MC_SUBNET.1/24), a veth pair per
-# container (cfs-mc-<id8> on the host, eth0 inside), and for -p two nat chains shared by all:
-# CFS-MC-DNAT rewrites HOSTPORT on any local address to the container, CFS-MC-POST masquerades
-# what comes from 127.0.0.1 or from the bridge itself. Allocations happen under MC_RUN's lock.
-
-# Pick the lowest free address (the other containers' runtime.env files hold theirs).
-mc::net_alloc_ip() {
-  local -A used=()
-  local f line i
-  for f in "$MC_RUN"/*/runtime.env; do
-    [[ -f $f ]] || continue
-    # MC_IP= (empty): a container without a network, or one whose teardown has released its address.
-    while IFS= read -r line; do [[ $line == MC_IP=?* ]] && used[${line#MC_IP=}]=1; done <"$f"
-  done
-  for ((i = 2; i < 255; i++)); do
-    [[ -z ${used[$MC_SUBNET.$i]:-} ]] && { MC_IP=$MC_SUBNET.$i; return 0; }
-  done
-  die "no free address is left on $MC_BRIDGE ($MC_SUBNET.0/24)."
-}
-
-# Refuse a host port that another container publishes or that something on the host listens on.
-mc::net_check_ports() {
-  local p hp f line
-  for p in "${MC_PORTS[@]}"; do
-    hp=${p%%:*}
-    for f in "$MC_RUN"/*/runtime.env; do
-      [[ -f $f ]] || continue
-      while IFS= read -r line; do
-        [[ $line == MC_PORTS=* && " ${line#MC_PORTS=} " == *" $hp:"* ]] && die "the host port $hp is already published by another container."
-      done <"$f"
-    done
-    [[ -z $(ss -Htln "sport = :$hp") ]] || die "the host port $hp is already in use on this host."
-  done
-}
-
-# The bridge and the nat chains, made by the first container that needs them.
-mc::net_host_setup() {
-  mc::lib netns
-  if [[ ! -d /sys/class/net/$MC_BRIDGE ]]; then
-    netns::require_free_subnet "$MC_SUBNET.0/24"
-    ip -batch - <<EOF
-link add $MC_BRIDGE type bridge stp_state 0
-addr add $MC_SUBNET.1/24 dev $MC_BRIDGE
-EOF
-    # Per-bridge switches, gone with the bridge (never the host-wide net.ipv4.ip_forward):
-    # forwarding lets a container reach another one through a published port (hairpin), and
-    # route_localnet lets a connection from 127.0.0.1 leave towards the container after DNAT.
-    echo 1 >"/proc/sys/net/ipv4/conf/$MC_BRIDGE/forwarding"
-    echo 1 >"/proc/sys/net/ipv4/conf/$MC_BRIDGE/route_localnet"
-  fi
-  ((${#MC_PORTS[@]})) || return 0
-  [[ ! -f $MC_RUN/.chains ]] || return 0
-  : >"$MC_RUN/.chains" # the marker first: mc::net_gc removes the chains it announces
-  netns::iptables - -t nat -N "$MC_CHAIN_DNAT"
-  netns::iptables - -t nat -N "$MC_CHAIN_POST"
-  local c=(-m comment --comment cfs-mc)
-  netns::iptables - -t nat -A PREROUTING -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT"
-  netns::iptables - -t nat -A OUTPUT -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT"
-  netns::iptables - -t nat -A POSTROUTING "${c[@]}" -j "$MC_CHAIN_POST"
-  netns::iptables - -t nat -A "$MC_CHAIN_POST" -s 127.0.0.0/8 -o "$MC_BRIDGE" "${c[@]}" -j MASQUERADE
-  netns::iptables - -t nat -A "$MC_CHAIN_POST" -s "$MC_SUBNET.0/24" -d "$MC_SUBNET.0/24" -o "$MC_BRIDGE" \
-    -m conntrack --ctstate DNAT "${c[@]}" -j MASQUERADE
-}
-
-# Give the container (its PID 1 is $1 on the host) its veth, and publish its ports. One `ip -batch`
-# on the host's side of the pair; the other side, eth0's address, link and default route, PID 1
-# sets itself after "go" (MC_INIT's eth0_up, MC_IP and MC_GATEWAY): no program to start for it.
-mc::net_attach() {
-  local pid=$1 veth=$MC_PREFIX${MC_ID:0:8} p
-  ip -batch - <<EOF
-link add $veth type veth peer name eth0 netns $pid
-link set $veth master $MC_BRIDGE up
-link set $MC_BRIDGE up
-EOF
-  for p in "${MC_PORTS[@]}"; do
-    netns::iptables - -t nat -A "$MC_CHAIN_DNAT" -p tcp --dport "${p%%:*}" \
-      -m comment --comment "$MC_PREFIX$MC_ID" -j DNAT --to-destination "$MC_IP:${p#*:}"
-  done
-}
-
-# Undo for one container: its DNAT rules (by their comment), then, when no container uses them any
-# more, the chains and the bridge. Not the veth pair: it was made with its eth0 end in the
-# container's network namespace (one `ip link add … netns PID`, so there is no moment when both
-# ends are on the host), and when that namespace dies with the container's last process, the
-# kernel deletes both ends itself (default_device_exit_batch, veth_dellink), in its own worker,
-# without making us wait for the RCU grace periods a delete takes.
-mc::net_detach() {
-  local id=$1 ports=$2 rule
-  if [[ -n $ports ]] && iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
-    while IFS= read -r rule; do
-      read -ra rule <<<"${rule/#-A/-D}"
-      iptables -w 5 -t nat "${rule[@]}"
-    done < <(iptables -w 5 -t nat -S "$MC_CHAIN_DNAT" | grep -F -- "--comment $MC_PREFIX$id" || true)
-  fi
-  mc::net_gc
-}
-
-# Remove the shared bridge and chains once no container of ours has an address (under the lock).
-mc::net_gc() {
-  local f line
-  for f in "$MC_RUN"/*/runtime.env; do
-    [[ -f $f ]] || continue
-    while IFS= read -r line; do [[ $line == MC_IP=?* ]] && return 0; done <"$f"
-  done
-  [[ ! -d /sys/class/net/$MC_BRIDGE ]] || ip link delete "$MC_BRIDGE" 2>/dev/null || true
-  # (prune looks even without the marker: MC_GC_ALL)
-  if [[ -f $MC_RUN/.chains || -n ${MC_GC_ALL:-} ]] && iptables -w 5 -t nat -n -L "$MC_CHAIN_DNAT" >/dev/null 2>&1; then
-    local c=(-m comment --comment cfs-mc)
-    iptables -w 5 -t nat -D PREROUTING -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT" 2>/dev/null || true
-    iptables -w 5 -t nat -D OUTPUT -m addrtype --dst-type LOCAL "${c[@]}" -j "$MC_CHAIN_DNAT" 2>/dev/null || true
-    iptables -w 5 -t nat -D POSTROUTING "${c[@]}" -j "$MC_CHAIN_POST" 2>/dev/null || true
-    iptables -w 5 -t nat -F "$MC_CHAIN_DNAT" && iptables -w 5 -t nat -X "$MC_CHAIN_DNAT"
-    iptables -w 5 -t nat -F "$MC_CHAIN_POST" 2>/dev/null && iptables -w 5 -t nat -X "$MC_CHAIN_POST"
-  fi
-  # iptables-nft made the nat table (and its base chains) for our chains when there was none
-  # (the marker says so): remove it once nothing is left in it.
-  if [[ -f $MC_RUN/.nat-table-ours ]] && nft list table ip nat >/dev/null 2>&1; then
-    [[ -n $(nft list table ip nat | awk '/^\t\t[^t}]/ && !/type nat hook/') ]] || nft delete table ip nat
-  fi
-  rm -f -- "$MC_RUN/.nat-table-ours" "$MC_RUN/.chains"
-}
-# endregion network
 
 # region namespaces
 # Start the container: MC_INIT (Perl, in the coproc that runs this function) calls unshare(2) for
@@ -441,14 +328,23 @@ mc::net_gc() {
 # the new PID namespace; PID 1 then joins the cgroup and unshares the cgroup namespace itself, so
 # that its view of /proc/self/cgroup starts at its own cgroup. (This is what util-linux's
 # `unshare --mount --uts --ipc --net --pid --fork` does, without a program of its own to start.)
-# fd 3 and 4 are the sync pipe: PID 1 reports its host PID on fd 4 (at once with --net bridge,
-# so that the network is configured while it builds its root) and "ready" once its file system is
-# built, then waits on fd 3 for "go".
+# It starts before the runtime has prepared the container: Perl takes about 3 ms to start and
+# compile MC_INIT, the same time bash needs for the layer, the cgroup and the network, and two
+# CPUs do both at once. Its environment holds only the fd of the runtime's lock (and LC_ALL=C:
+# no locale files for perl to read); what PID 1 needs comes later, on the sync pipe.
 mc::launch() {
-  MC_HOSTNAME=$MC_HOSTNAME MC_CGROUPS=$MC_CGROUP_PROCS MC_OVERLAY=$MC_OVERLAY_OPTS \
-    MC_MERGED=$MC_DIR/rootfs MC_VOLS=$MC_VOLS MC_READONLY=$MC_READONLY MC_WORKDIR=$MC_WORKDIR \
-    MC_ENV=$MC_ENV MC_USER=$MC_USER MC_CAPS=$MC_CAPS MC_ALIVE_FD=$MC_ALIVE MC_NET_SETUP=${MC_NET#none} \
-    MC_IP=$MC_IP MC_GATEWAY=$MC_SUBNET.1 MC_LAYER_TMPFS=$((!MC_KEEP)) exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
+  MC_ALIVE_FD=$MC_ALIVE LC_ALL=C exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
+}
+
+# fd 3 and 4 of MC_INIT are the sync pipe. The runtime sends PID 1's configuration on it
+# (mc::configure: KEY=VALUE records, each ended by a NUL, which no value can hold, then an empty
+# one); PID 1 reports its host PID at once, so that the runtime writes state.json (and with --net
+# bridge, attaches the network) while PID 1 builds its root; then "ready", and it waits for "go".
+mc::configure() {
+  printf '%s\0' "MC_HOSTNAME=$MC_HOSTNAME" "MC_CGROUPS=$MC_CGROUP_PROCS" "MC_OVERLAY=$MC_OVERLAY_OPTS" \
+    "MC_MERGED=$MC_DIR/rootfs" "MC_LAYER_TMPFS=$((!MC_KEEP))" "MC_VOLS=$MC_VOLS" "MC_READONLY=$MC_READONLY" \
+    "MC_WORKDIR=$MC_WORKDIR" "MC_ENV=$MC_ENV" "MC_USER=$MC_USER" "MC_CAPS=$MC_CAPS" \
+    "MC_NET_SETUP=${MC_NET#none}" "MC_IP=$MC_IP" "MC_GATEWAY=$MC_SUBNET.1" '' >&"$1"
 }
 # endregion namespaces
 
@@ -486,27 +382,6 @@ mc::state_write() {
   printf '%s' "$json" >"$MC_DIR/state.json"
 }
 
-# Set MC_VALUE to one field of a state.json (a string, unescaped, or a number), with builtins only
-# (mc::state_write puts one field on a line).
-mc::state_get() {
-  local file=$1 key=$2 line v
-  while IFS= read -r line; do
-    [[ $line =~ ^\ *\"$key\":\ (.*)$ ]] || continue
-    v=${BASH_REMATCH[1]%,}
-    if [[ $v == \"*\" ]]; then
-      v=${v:1:-1}
-      v=${v//\\\"/\"}
-      v=${v//\\n/$'\n'}
-      v=${v//\\t/$'\t'}
-      v=${v//\\\\/\\}
-    fi
-    MC_VALUE=$v
-    return 0
-  done <"$file"
-  MC_VALUE=''
-  return 1
-}
-
 # Hold MC_RUN's lock (allocation of ids, names, addresses, ports; the bridge and chains).
 mc::lock() {
   while :; do
@@ -521,63 +396,6 @@ mc::lock() {
   done
 }
 mc::unlock() { exec {MC_LOCK}<&-; }
-
-# Find a container by id, id prefix or name: sets MC_DIR and MC_ID, or dies.
-mc::find() {
-  local ref=$1 dir found=''
-  [[ -n $ref ]] || die "name a container (its id or name)."
-  for dir in "$MC_RUN"/*/; do
-    dir=${dir%/}
-    [[ -f $dir/state.json ]] || continue
-    mc::state_get "$dir/state.json" name || true
-    if [[ ${dir##*/} == "$ref"* || $MC_VALUE == "$ref" ]]; then
-      [[ -z $found ]] || die "'$ref' matches more than one container: give more of the id."
-      found=$dir
-    fi
-  done
-  [[ -n $found ]] || die "no container '$ref' (see: mini-container ps)."
-  MC_DIR=$found MC_ID=${found##*/}
-}
-
-# Succeed when the runtime of the container in $1 is alive: its lock is held, or it is still
-# starting (its process is there and has not taken the lock yet).
-mc::alive() {
-  local dir=$1 line pid='' held=0 cmd=''
-  [[ -f $dir/runtime.env ]] || return 1
-  flock -n "$dir/runtime.env" true 2>/dev/null || held=1
-  while IFS= read -r line; do [[ $line == MC_RUNTIME_PID=* ]] && pid=${line#*=}; done <"$dir/runtime.env"
-  if [[ -n $pid && -r /proc/$pid/cmdline ]]; then
-    { IFS= read -r -d '' cmd; IFS= read -r -d '' cmd; } <"/proc/$pid/cmdline" 2>/dev/null || true
-  fi
-  [[ $cmd == *mini-container* ]] && return 0
-  ((held)) || return 1
-  # The lock is held but the runtime is gone (SIGKILLed): its shim dies with it (PR_SET_PDEATHSIG)
-  # and lets go of the lock in a moment; wait for that (the kernel wakes us), then say dead.
-  ! flock -w 5 "$dir/runtime.env" true 2>/dev/null
-}
-
-mc::ps() {
-  local dir f id name pid status cmd
-  printf '%-12s  %-16s  %-8s  %-12s  %s\n' ID NAME PID STATUS COMMAND
-  for dir in "$MC_RUN"/*/; do
-    f=${dir}state.json
-    [[ -f $f ]] || continue
-    mc::state_get "$f" id; id=$MC_VALUE
-    mc::state_get "$f" name; name=$MC_VALUE
-    mc::state_get "$f" pid; pid=$MC_VALUE
-    mc::state_get "$f" status; status=$MC_VALUE
-    mc::state_get "$f" command; cmd=$MC_VALUE
-    if [[ $status == running ]] && ! mc::alive "${dir%/}"; then status=dead; fi
-    [[ $status == exited ]] && mc::state_get "$f" exitCode && status="exited ($MC_VALUE)"
-    printf '%-12s  %-16s  %-8s  %-12s  %s\n' "$id" "$name" "$pid" "$status" "$cmd"
-  done
-}
-
-mc::logs() {
-  mc::find "${1:-}"
-  [[ -f $MC_DIR/log ]] || die "container $MC_ID has no log (only a detached container, -d, writes one)."
-  cat -- "$MC_DIR/log"
-}
 # endregion state
 
 # Remove what one container made on the host: the cgroup (killing what is left in it), the network
@@ -602,6 +420,7 @@ mc::teardown() {
   if [[ -n $ip ]]; then
     # Released first (the next allocation may take it), then the host side undone.
     printf '%s\n' "${lines[@]/#MC_IP=*/MC_IP=}" >"$dir/runtime.env"
+    mc::lib network
     mc::net_detach "$id" "$ports"
   fi
   ((keep_state)) && return 0
@@ -618,16 +437,17 @@ mc::teardown() {
 
 # region lifecycle
 # run: validate, then create in this order, each with its undo on the cleanup stack: the state
-# folder (and its lock), the layer, the cgroup, the network; start PID 1; configure its network;
-# tell it to go; wait. Ctrl-C or a signal runs the same undo stack.
+# folder (and its lock); PID 1's program, which starts up meanwhile; the network's shared part, the
+# layer, the cgroup; then PID 1's configuration, the network, the state file; tell PID 1 to go;
+# wait. Ctrl-C or a signal runs the same undo stack.
 mc::run() {
   mc::parse_run "$@"
   common::require_root
   [[ $HOSTTYPE == x86_64 ]] || die "this runtime's system call numbers are for x86_64; this host is $HOSTTYPE."
   mc::validate
-  ((MC_DETACH)) && mc::detach "$@"
+  if ((MC_DETACH)); then mc::lib commands; mc::detach "$@"; fi
   mc::rootfs
-  mc::caps
+  [[ $MC_NET == none ]] || mc::lib network
 
   # MC_RUN's lock, only when there is something to allocate: a name, an address, a port.
   local shared=0
@@ -665,13 +485,31 @@ mc::run() {
   # The runtime's lock on its container, for its whole life (stop and prune test it): this open
   # file, locked by the shim (MC_INIT) without a fork, and held while either keeps it open.
   exec {MC_ALIVE}<"$MC_DIR/runtime.env"
+
+  # PID 1's program, started now (see mc::launch). Its stdin, stdout and stderr: the terminal (or
+  # whatever this script has), or for -d /dev/null and the log. It gets neither MC_RUN's lock
+  # (held for a moment more, by us alone) nor -d's "started" pipe.
+  local in=0 out=1 err=2
+  if [[ -n ${MC_LOG:-} ]]; then exec {in}</dev/null {out}>>"$MC_LOG"; err=$out; fi
+  exec {MC_TTY_IN}<&"$in" {MC_TTY_OUT}>&"$out" {MC_TTY_ERR}>&"$err"
+  coproc MC_PID1 {
+    [[ -z ${MC_READY:-} ]] || exec {MC_READY}>&-
+    ((shared == 0)) || exec {MC_LOCK}<&-
+    mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
+  }
+  local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
+  exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
+  cleanup::push "kill -KILL $shim 2>/dev/null || true"
+
+  # While Perl starts: the bridge and the chains, the layer's options, the cgroup, the volumes
+  # and variables.
   printf -v MC_CREATED '%(%Y-%m-%dT%H:%M:%SZ)T' -1
   if [[ $MC_NET == bridge ]]; then
     if ((${#MC_PORTS[@]})) && ! nft list table ip nat >/dev/null 2>&1; then : >"$MC_RUN/.nat-table-ours"; fi
     mc::net_host_setup
   fi
   ((shared == 0)) || mc::unlock
-
+  mc::caps
   mc::layer "$MC_DIR"
   MC_CGROUP_PROCS=''
   ((cgroup == 0)) || mc::cgroup_create "$MC_PREFIX$MC_ID"
@@ -687,16 +525,12 @@ mc::run() {
     MC_ENV+=$v$'\n'
   done
 
-  # stdin, stdout, stderr of the container: the terminal (or whatever this script has), or for
-  # -d /dev/null and the log.
-  local in=0 out=1 err=2
-  if [[ -n ${MC_LOG:-} ]]; then exec {in}</dev/null {out}>>"$MC_LOG"; err=$out; fi
-  exec {MC_TTY_IN}<&"$in" {MC_TTY_OUT}>&"$out" {MC_TTY_ERR}>&"$err"
-  coproc MC_PID1 { [[ -z ${MC_READY:-} ]] || exec {MC_READY}>&-; mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" \
-    {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-; }
-  local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
-  exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
-  cleanup::push "kill -KILL $shim 2>/dev/null || true"
+  # PID 1's configuration. Writes to the pipe ignore SIGPIPE: a PID 1 that has already failed
+  # (its message is on stderr) has closed it, and the read that follows says so, where the
+  # signal would end bash without its cleanup.
+  trap '' PIPE
+  mc::configure "$to_pid1" 2>/dev/null || true
+  trap - PIPE
   if ! read -r -u "$from_pid1" pid1; then
     wait "$shim" || true
     die "the container failed to start (see the message above)."
@@ -713,7 +547,9 @@ mc::run() {
     wait "$shim" || true
     die "the container failed to start (see the message above)."
   fi
-  printf 'go\n' >&"$to_pid1"
+  trap '' PIPE
+  printf 'go\n' 1>&"$to_pid1" 2>/dev/null || true
+  trap - PIPE
   exec {to_pid1}>&- {from_pid1}<&-
   [[ -z ${MC_READY:-} ]] || { printf 'started\n' >&"$MC_READY"; exec {MC_READY}>&- 1>/dev/null 2>>"$MC_LOG"; }
   status=0
@@ -725,153 +561,6 @@ mc::run() {
   fi
   exit "$status"
 }
-
-# -d: start the same `run` again in a new session, in the background, with its output in the log;
-# print the id once its PID 1 is about to exec CMD (a line on a pipe, no polling), or the reason
-# it failed. The background runtime stays the container's parent, and cleans up when it exits.
-mc::detach() {
-  local args=() a line ok=0 rd
-  for a in "$@"; do [[ $a == -d || $a == --detach ]] || args+=("$a"); done
-  printf -v MC_ID '%08x%04x' "$SRANDOM" "$((SRANDOM & 0xffff))"
-  # Only stdin, stdout (the pipe) and stderr go along: an inherited fd (a test harness's, a
-  # terminal's) must not stay open for the container's whole life.
-  exec {rd}< <(MC_DETACHED=1 exec setsid "$BASH" "$MC_SELF" run --mc-id "$MC_ID" "${args[@]}" \
-    </dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-)
-  # Interrupted before the id is out: stop the background runtime (it tears down on SIGTERM) and
-  # wait for it to let go of the pipe, i.e. to exit.
-  local child=$!
-  trap 'kill -TERM $child 2>/dev/null; cat <&"$rd" >/dev/null; exit 130' INT TERM HUP
-  while IFS= read -r -u "$rd" line; do
-    [[ $line == started ]] && { ok=1; break; }
-    printf '%s\n' "$line" >&2
-  done
-  ((ok)) || exit 1
-  printf '%s\n' "$MC_ID"
-  exit 0
-}
-
-# stop: SIGTERM to PID 1, then wait for the runtime to let go of its lock (the kernel wakes us, no
-# polling) for SECS; after that SIGKILL, which PID 1 cannot ignore.
-mc::stop() {
-  local grace=10
-  if [[ ${1:-} == -t ]]; then
-    [[ ${2:-} =~ ^[0-9]+$ ]] || mc::usage_error "stop -t needs a number of seconds."
-    grace=$2
-    shift 2
-  fi
-  mc::find "${1:-}"
-  mc::alive "$MC_DIR" || return 0
-  local pid
-  mc::state_get "$MC_DIR/state.json" pid
-  pid=$MC_VALUE
-  if ((pid > 0)); then kill -TERM "$pid" 2>/dev/null || true; fi
-  if ! flock -w "$grace" "$MC_DIR/runtime.env" true 2>/dev/null; then
-    ((grace == 0)) || log::info "container $MC_ID did not stop within ${grace}s: SIGKILL"
-    if ((pid > 0)); then kill -KILL "$pid" 2>/dev/null || true; fi
-    flock "$MC_DIR/runtime.env" true 2>/dev/null || true
-  fi
-}
-
-# exec [--user UID[:GID]] [-e KEY=VALUE]... [-w DIR] ID CMD...: the same options, checked the
-# same way, as run's (the working directory must exist in the container: exec creates nothing).
-mc::exec() {
-  MC_USER='' MC_ENVS=() MC_WORKDIR=/
-  while (($#)); do
-    case $1 in
-      --) shift; break ;;
-      -e | --env | -w | --workdir | --user)
-        (($# >= 2)) || mc::usage_error "option $1 needs a value."
-        case $1 in
-          -e | --env) MC_ENVS+=("$2") ;;
-          -w | --workdir) MC_WORKDIR=$2 ;;
-          --user) MC_USER=$2 ;;
-        esac
-        shift ;;
-      -*) mc::usage_error "unknown option '$1' for exec." ;;
-      *) break ;;
-    esac
-    shift
-  done
-  (($# >= 2)) || mc::usage_error "exec needs a container and a command."
-  local v
-  for v in "${MC_ENVS[@]}"; do
-    [[ $v =~ ^[A-Za-z_][A-Za-z0-9_]*(=.*)?$ && $v != *$'\n'* ]] || die "the variable '$v' is not valid: use KEY=VALUE."
-  done
-  [[ $MC_WORKDIR == /* ]] || die "the working directory '$MC_WORKDIR' must be an absolute path."
-  [[ -z $MC_USER || $MC_USER =~ ^[0-9]{1,9}(:[0-9]{1,9})?$ ]] || die "the user '$MC_USER' is not valid: use UID or UID:GID (numbers)."
-  mc::find "$1"
-  shift
-  mc::alive "$MC_DIR" || die "container $MC_ID is not running."
-  local pid procs='' dir env=''
-  mc::state_get "$MC_DIR/state.json" pid
-  pid=$MC_VALUE
-  mc::lib cgroup
-  cgroup::_detect
-  while IFS= read -r dir; do procs+=$dir/cgroup.procs$'\n'; done < <(cgroup::_dirs "$MC_PREFIX$MC_ID")
-  for v in "${MC_ENVS[@]}"; do
-    [[ $v == *=* ]] || v=$v=${!v:-}
-    env+=$v$'\n'
-  done
-  MC_CAP_ADD=() MC_CAP_DROP=()
-  mc::caps
-  MC_PID=$pid MC_CGROUPS=$procs MC_CAPS=$MC_CAPS MC_USER=$MC_USER MC_WORKDIR=$MC_WORKDIR MC_ENV=$env \
-    exec perl -x "$MC_SELF" exec "$@"
-}
-
-mc::rm() {
-  local force=0
-  [[ ${1:-} == -f ]] && { force=1; shift; }
-  mc::find "${1:-}"
-  if mc::alive "$MC_DIR"; then
-    ((force)) || die "container $MC_ID is running: stop it first (or rm -f)."
-    mc::stop -t 0 "$MC_ID"
-  fi
-  mc::lock
-  mc::teardown "$MC_DIR"
-  mc::unlock
-  mc::veth_gone "$MC_ID"
-}
-
-# A container's veth pair goes with its network namespace, in a kernel worker, a moment after its
-# last process (see mc::net_detach). rm waits for that, at most 2 s, so that when it returns the
-# host is as it was; run does not wait (the kernel finishes within a millisecond or so).
-mc::veth_gone() {
-  local tries=200
-  while [[ -e /sys/class/net/$MC_PREFIX${1:0:8} ]] && ((tries--)); do sleep 0.01; done
-}
-
-# prune: every container whose runtime is gone (exited, or SIGKILLed at any point), and anything
-# named cfs-mc-… that no live container owns: cgroups, veths, the bridge and the chains.
-mc::prune() {
-  local dir id live=" " name
-  mc::lib cgroup
-  mc::lock
-  for dir in "$MC_RUN"/*/; do
-    dir=${dir%/}
-    [[ -d $dir ]] || continue
-    if mc::alive "$dir"; then live+="${dir##*/} "; continue; fi
-    log::info "removing container ${dir##*/}"
-    mc::teardown "$dir"
-  done
-  local -A seen=()
-  for dir in "$CFS_CGROUP_ROOT/$MC_PREFIX"* "$CFS_CGROUP_ROOT"/*/"$MC_PREFIX"*; do
-    [[ -d $dir ]] || continue
-    name=${dir##*/}
-    id=${name#"$MC_PREFIX"}
-    [[ -z ${seen[$name]:-} && $live != *" $id "* ]] || continue
-    seen[$name]=1
-    log::info "removing cgroup $name"
-    cgroup::remove "$name" || true
-  done
-  for name in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep "^$MC_PREFIX" || true); do
-    [[ $name == "$MC_BRIDGE" ]] && continue
-    id=${name#"$MC_PREFIX"}
-    [[ $live == *" $id"* ]] || ip link delete "$name" 2>/dev/null || true
-  done
-  MC_GC_ALL=1 mc::net_gc
-  mc::unlock
-  rmdir -- "$MC_RUN" 2>/dev/null || true
-}
 # endregion lifecycle
 
 main() {
@@ -882,12 +571,12 @@ main() {
       # The background half of -d: its stdout is the pipe the parent reads "started" on.
       [[ -z ${MC_DETACHED:-} ]] || exec {MC_READY}>&1
       mc::run "$@" ;;
-    ps) common::require_root; mc::ps ;;
-    exec) common::require_root; mc::exec "$@" ;;
-    logs) common::require_root; mc::logs "$@" ;;
-    stop) common::require_root; mc::stop "$@" ;;
-    rm) common::require_root; mc::rm "$@" ;;
-    prune) common::require_root; mc::prune ;;
+    ps) common::require_root; mc::lib commands; mc::ps ;;
+    exec) common::require_root; mc::lib commands; mc::exec "$@" ;;
+    logs) common::require_root; mc::lib commands; mc::logs "$@" ;;
+    stop) common::require_root; mc::lib commands; mc::stop "$@" ;;
+    rm) common::require_root; mc::lib commands; mc::rm "$@" ;;
+    prune) common::require_root; mc::lib commands; mc::prune ;;
     -h | --help | help) mc::usage ;;
     '') mc::usage_error "name a command." ;;
     *) mc::usage_error "unknown command '$cmd'." ;;
@@ -921,6 +610,12 @@ sub sys { my $name = shift; my @a = map { my $c = $_; $c } @_; my $r = syscall($
 sub hostname { open(my $h, '<', '/proc/sys/kernel/hostname') or return ''; <$h> =~ s/\s+$//r }
 sub close_fd { my $fh; open($fh, '<&=', $_[0]) and close $fh }
 sub lines { my $v = $ENV{$_[0]} // ''; grep { length } split /\n/, $v }
+# Read the runtime's KEY=VALUE records (mc::configure) from the handle $_[0] into %ENV, where
+# `exec` mode finds the same variables in its environment. False when the pipe ends first: the
+# runtime gave up.
+sub read_config { my $fh = shift; local $/ = "\0";
+  while (defined(my $r = <$fh>)) { chomp $r; return 1 if $r eq ''; my ($k, $v) = split /=/, $r, 2; $ENV{$k} = $v }
+  return 0 }
 sub mkdir_p { my $p = ''; for (grep { length } split m{/}, $_[0]) { $p .= "/$_"; mkdir $p } }
 
 # Move this process into the container's cgroup (one cgroup.procs per v1 hierarchy; "0" = me).
@@ -1063,15 +758,16 @@ if ($mode eq 'init') {
   }
   sys('prctl', PR_SET_PDEATHSIG, 9, 0, 0, 0);                    # PID 1 dies with the shim
   close_fd($ENV{MC_ALIVE_FD});
+  # The configuration: the runtime sends it once the layer, the cgroup and the bridge are there.
+  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
+  read_config($from_host) or exit 1;                             # the runtime gave up: say nothing
   join_cgroups(); sys('unshare', CLONE_NEWCGROUP);
   open(my $st, '<', '/proc/self/stat') or die; my ($host_pid) = split ' ', <$st>;  # host /proc still
-  # With a network to set up, the host PID at once, so that the runtime configures it while we
-  # build the root; without, both lines at the end (one wake-up of the runtime, not two).
-  open(my $to_host, '>&=', 4) or die; open(my $from_host, '<&=', 3) or die;
-  syswrite($to_host, "$host_pid\n") if $ENV{MC_NET_SETUP};
+  # The host PID at once: the runtime writes state.json (and attaches the network) meanwhile.
+  syswrite($to_host, "$host_pid\n");
   $ENV{MC_HOSTNAME} and sys('sethostname', $ENV{MC_HOSTNAME}, length $ENV{MC_HOSTNAME});
   lo_up(); build_root();
-  syswrite($to_host, ($ENV{MC_NET_SETUP} ? '' : "$host_pid\n") . "ready\n"); close $to_host;
+  syswrite($to_host, "ready\n"); close $to_host;
   my $go = <$from_host> // ''; close $from_host;
   exit 1 unless $go eq "go\n";                                   # the runtime gave up: say nothing
   eth0_up($ENV{MC_IP}, $ENV{MC_GATEWAY}) if $ENV{MC_NET_SETUP};    # the host made the veth by now
