@@ -497,9 +497,15 @@ mc::run() {
     ((shared == 0)) || exec {MC_LOCK}<&-
     mc::launch 3<&0 4>&1 0<&"$MC_TTY_IN" 1>&"$MC_TTY_OUT" 2>&"$MC_TTY_ERR" {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
   }
-  local shim=$MC_PID1_PID to_pid1=${MC_PID1[1]} from_pid1=${MC_PID1[0]} pid1 status
+  local shim=$MC_PID1_PID to_pid1 from_pid1 pid1 status
   exec {MC_TTY_IN}<&- {MC_TTY_OUT}>&- {MC_TTY_ERR}>&-
   cleanup::push "kill -KILL $shim 2>/dev/null || true"
+  # Our own copies of the pipe's ends: bash closes the coproc's once it has reaped it, which for a
+  # PID 1 that failed at once can be before we write to it (or even before this line).
+  if ! { exec {to_pid1}>&"${MC_PID1[1]:-}" {from_pid1}<&"${MC_PID1[0]:-}"; } 2>/dev/null; then
+    wait "$shim" || true
+    die "the container failed to start (see the message above)."
+  fi
 
   # While Perl starts: the bridge and the chains, the layer's options, the cgroup, the volumes
   # and variables.
@@ -526,8 +532,8 @@ mc::run() {
   done
 
   # PID 1's configuration. Writes to the pipe ignore SIGPIPE: a PID 1 that has already failed
-  # (its message is on stderr) has closed it, and the read that follows says so, where the
-  # signal would end bash without its cleanup.
+  # (its message is on stderr) has closed it, and the read that follows says so; the signal
+  # would end the runtime with 141 (after its EXIT trap) and not a word.
   trap '' PIPE
   mc::configure "$to_pid1" 2>/dev/null || true
   trap - PIPE

@@ -352,6 +352,25 @@ mc() { run --separate-stderr "$MC" "$@"; }
   done
 }
 
+@test "faults: PID 1's program failing before it reads its configuration: one sentence, exit 1, nothing left" {
+  # A perl that fails at once, first on PATH. The runtime writes the configuration to a pipe
+  # nobody reads any more (with --memory, its preparation, a cgroup, outlasts the fake perl): that
+  # must not end it with SIGPIPE (141, without a word); and bash closes a coproc's fds once it
+  # has reaped it, which must not turn into "invalid file descriptor".
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  printf '%s\n' '#!/bin/sh' 'echo "perl: cannot start" >&2' 'exit 1' >"$BATS_TEST_TMPDIR/bin/perl"
+  chmod +x "$BATS_TEST_TMPDIR/bin/perl"
+  local opts
+  for opts in "" "--memory 64m" "--net bridge --name cfs-fail"; do
+    # shellcheck disable=SC2086 # the options are words
+    PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr "$MC" run $opts -- true
+    assert_failure 1
+    [[ $stderr == *"perl: cannot start"*"the container failed to start"* && $stderr != *"file descriptor"* ]] \
+      || fail "options '$opts': $stderr"
+  done
+  assert_no_leak
+}
+
 @test "faults: SIGKILL of a detached runtime kills its container; prune removes the rest" {
   mc run -d --name orphan -- sleep 30
   local id=$output rt
