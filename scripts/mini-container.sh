@@ -320,7 +320,6 @@ mc::cgroup_create() {
 }
 # endregion cgroups
 
-
 # region namespaces
 # Start the container: MC_INIT (Perl, in the coproc that runs this function) calls unshare(2) for
 # new mount, UTS, IPC, network and PID namespaces, makes every mount of the new mount namespace
@@ -328,9 +327,9 @@ mc::cgroup_create() {
 # the new PID namespace; PID 1 then joins the cgroup and unshares the cgroup namespace itself, so
 # that its view of /proc/self/cgroup starts at its own cgroup. (This is what util-linux's
 # `unshare --mount --uts --ipc --net --pid --fork` does, without a program of its own to start.)
-# It starts before the runtime has prepared the container: Perl takes about 3 ms to start and
-# compile MC_INIT, the same time bash needs for the layer, the cgroup and the network, and two
-# CPUs do both at once. Its environment holds only the fd of the runtime's lock (and LC_ALL=C:
+# It starts before the runtime has prepared the container: Perl takes 3 to 4 ms to start, compile
+# MC_INIT and make the namespaces, while bash prepares the layer, the cgroup and the network (two
+# CPUs do both at once). Its environment holds only the fd of the runtime's lock (and LC_ALL=C:
 # no locale files for perl to read); what PID 1 needs comes later, on the sync pipe.
 mc::launch() {
   MC_ALIVE_FD=$MC_ALIVE LC_ALL=C exec perl -x "$MC_SELF" init "${MC_CMD[@]}"
